@@ -1,0 +1,315 @@
+// The registry: one loop that owns every instance's state and the session's
+// current instance. Discovery, connections and tool handlers only post
+// messages to its mailbox; queries get their answer through a reply promise.
+
+import { kill } from "node:process";
+import type { DiscoveryRecord } from "../shared/discovery.ts";
+import { log } from "../shared/log.ts";
+import { AsyncQueue } from "./queue.ts";
+import { type Lists, Upstream, type UpstreamHooks } from "./upstream.ts";
+
+export type InstanceState = "discovered" | "connected" | "disconnected";
+
+export interface Entry {
+  record: DiscoveryRecord;
+  path: string;
+  state: InstanceState;
+  /** Bumped on every connection attempt, so late news from an old one is dropped. */
+  gen: number;
+  upstream?: Upstream;
+  lists?: Lists;
+  connectedSince?: string;
+  lastError?: string;
+  attempts: number;
+  retryTimer?: ReturnType<typeof setTimeout>;
+  fileGone: boolean;
+}
+
+/** What the registry tells the hub's client about. */
+export interface RegistryOutput {
+  currentChanged(): void;
+  listsChanged(): void;
+  notification(from: Entry, n: { method: string; params?: Record<string, unknown> }): void;
+  forwardRequest(method: string, params: unknown, signal: AbortSignal): Promise<unknown>;
+}
+
+export interface State {
+  instances: Map<string, Entry>;
+  current: string | null;
+  /** Set once the client picks (or clears) an instance; auto-selection stops then. */
+  manual: boolean;
+  /** A current instance that went away leaves its directory, so a restart in it is followed. */
+  follow: string | null;
+  roots: string[];
+}
+
+type Message =
+  | { type: "found"; record: DiscoveryRecord; path: string }
+  | { type: "gone"; id: string }
+  | { type: "scanned" }
+  | { type: "connected"; id: string; gen: number; upstream: Upstream }
+  | { type: "failed"; id: string; gen: number; reason: string }
+  | { type: "retry"; id: string; gen: number }
+  | { type: "lists"; id: string; gen: number; lists: Lists }
+  | { type: "run"; fn: (state: State) => void };
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 30_000;
+
+export class Registry {
+  readonly #mailbox = new AsyncQueue<Message>();
+  readonly #state: State = {
+    instances: new Map(),
+    current: null,
+    manual: false,
+    follow: null,
+    roots: [],
+  };
+  readonly #initial = new Set<string>();
+  #scanned = false;
+  readonly #ready = Promise.withResolvers<void>();
+  readonly #stopped: Promise<void>;
+
+  constructor(private readonly out: RegistryOutput) {
+    this.#stopped = this.#loop();
+  }
+
+  /** Resolves once the instances of the initial scan have connected or failed. */
+  get ready(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  found(record: DiscoveryRecord, path: string): void {
+    this.#mailbox.push({ type: "found", record, path });
+  }
+  gone(id: string): void {
+    this.#mailbox.push({ type: "gone", id });
+  }
+  scanned(): void {
+    this.#mailbox.push({ type: "scanned" });
+  }
+
+  /** Runs fn inside the loop, the only place state may be read or changed. */
+  ask<T>(fn: (state: State, registry: Registry) => T): Promise<T> {
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    this.#mailbox.push({
+      type: "run",
+      fn: (s) => {
+        try {
+          resolve(fn(s, this));
+        } catch (e) {
+          reject(e);
+        }
+      },
+    });
+    return promise;
+  }
+
+  /** Stops the loop and ends every upstream session. */
+  async close(): Promise<void> {
+    const upstreams = await this.ask((s) => {
+      for (const e of s.instances.values()) clearTimeout(e.retryTimer);
+      return [...s.instances.values()].flatMap((e) => e.upstream ? [e.upstream] : []);
+    });
+    this.#mailbox.close();
+    await this.#stopped;
+    await Promise.all(upstreams.map((u) => u.close()));
+  }
+
+  async #loop(): Promise<void> {
+    for await (const msg of this.#mailbox) {
+      try {
+        this.#handle(msg);
+      } catch (e) {
+        log.error("registry:", e);
+      }
+    }
+  }
+
+  #handle(msg: Message): void {
+    const s = this.#state;
+    const entry = "id" in msg ? s.instances.get(msg.id) : undefined;
+    switch (msg.type) {
+      case "run":
+        return msg.fn(s);
+      case "scanned":
+        this.#scanned = true;
+        return this.#checkReady();
+      case "found": {
+        const old = s.instances.get(msg.record.id);
+        if (old) {
+          log.info(`${msg.record.id} announced again at ${msg.record.url}: reconnecting`);
+          this.#disconnect(old, "replaced by a new announcement");
+        }
+        const e: Entry = old ??
+          {
+            record: msg.record,
+            path: msg.path,
+            state: "discovered",
+            gen: 0,
+            attempts: 0,
+            fileGone: false,
+          };
+        Object.assign(e, {
+          record: msg.record,
+          path: msg.path,
+          state: "discovered",
+          attempts: 0,
+          fileGone: false,
+        });
+        s.instances.set(e.record.id, e);
+        if (!this.#scanned) this.#initial.add(e.record.id);
+        return this.#connect(e);
+      }
+      case "gone":
+        if (!entry) return;
+        entry.fileGone = true;
+        if (entry.state !== "connected") this.#forget(entry, "its discovery file was removed");
+        return;
+      case "connected":
+        if (!entry || msg.gen !== entry.gen) {
+          msg.upstream.close();
+          return;
+        }
+        Object.assign(entry, {
+          state: "connected",
+          upstream: msg.upstream,
+          lists: msg.upstream.lists,
+          connectedSince: new Date().toISOString(),
+          lastError: undefined,
+          attempts: 0,
+        });
+        log.info(
+          `connected to ${entry.record.id} (${entry.record.directory}), ${entry.lists?.tools.length} tools`,
+        );
+        this.#settleInitial(entry.record.id);
+        this.#autoSelect();
+        if (s.current === entry.record.id) this.out.listsChanged();
+        return;
+      case "failed":
+        if (!entry || msg.gen !== entry.gen) return;
+        log.warn(`${entry.record.id}: ${msg.reason}`);
+        entry.lastError = msg.reason;
+        this.#disconnect(entry, msg.reason);
+        this.#settleInitial(entry.record.id);
+        if (entry.fileGone) return this.#forget(entry, "its discovery file is gone");
+        if (!pidAlive(entry.record.pid)) {
+          Deno.remove(entry.path).catch(() => {});
+          return this.#forget(
+            entry,
+            `its process ${entry.record.pid} is dead; removed its stale file`,
+          );
+        }
+        return this.#scheduleRetry(entry);
+      case "retry":
+        if (entry && msg.gen === entry.gen && entry.state === "disconnected") this.#connect(entry);
+        return;
+      case "lists":
+        if (!entry || msg.gen !== entry.gen) return;
+        entry.lists = msg.lists;
+        if (s.current === entry.record.id) this.out.listsChanged();
+        return;
+    }
+  }
+
+  #connect(e: Entry): void {
+    const gen = ++e.gen;
+    const id = e.record.id;
+    const hooks: UpstreamHooks = {
+      onLost: (reason) => this.#mailbox.push({ type: "failed", id, gen, reason }),
+      onListsChanged: (lists) => this.#mailbox.push({ type: "lists", id, gen, lists }),
+      onNotification: (n) => this.out.notification(e, n),
+      forwardRequest: (method, params, signal) => this.out.forwardRequest(method, params, signal),
+    };
+    Upstream.connect(e.record, hooks).then(
+      (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream }),
+      (err) =>
+        this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),
+    );
+  }
+
+  #disconnect(e: Entry, reason: string): void {
+    clearTimeout(e.retryTimer);
+    e.gen++;
+    e.upstream?.close();
+    e.upstream = undefined;
+    if (e.state === "connected") log.info(`${e.record.id} disconnected: ${reason}`);
+    e.state = "disconnected";
+  }
+
+  #scheduleRetry(e: Entry): void {
+    const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** e.attempts) *
+      (0.5 + Math.random() / 2);
+    e.attempts++;
+    const { id } = e.record;
+    const gen = e.gen;
+    e.retryTimer = setTimeout(() => this.#mailbox.push({ type: "retry", id, gen }), delay);
+  }
+
+  #forget(e: Entry, why: string): void {
+    const s = this.#state;
+    this.#disconnect(e, why);
+    s.instances.delete(e.record.id);
+    this.#settleInitial(e.record.id);
+    log.info(`forgot ${e.record.id}: ${why}`);
+    if (s.current === e.record.id) {
+      s.current = null;
+      s.follow = e.record.directory;
+      this.out.currentChanged();
+      this.#autoSelect();
+    }
+  }
+
+  /** Picks the current instance when the client has not: a restart of the last one, else the only one. */
+  #autoSelect(): void {
+    const s = this.#state;
+    if (s.current !== null) return;
+    const connected = [...s.instances.values()].filter((e) => e.state === "connected");
+    let pick = s.follow ? connected.find((e) => e.record.directory === s.follow) : undefined;
+    if (!pick && !s.manual) {
+      const inRoots = connected.filter((e) => s.roots.some((r) => isInside(e.record.directory, r)));
+      if (connected.length === 1) pick = connected[0];
+      else if (inRoots.length === 1) pick = inRoots[0];
+    }
+    if (pick) this.select(pick.record.id, false);
+  }
+
+  /** Sets the current instance (null clears it). Call only inside the loop (via ask). */
+  select(id: string | null, manual: boolean): void {
+    const s = this.#state;
+    if (manual) s.manual = true;
+    s.follow = null;
+    if (s.current === id) return;
+    s.current = id;
+    this.out.currentChanged();
+  }
+
+  /** Re-runs auto-selection after the client's roots change. Call inside the loop. */
+  setRoots(roots: string[]): void {
+    this.#state.roots = roots;
+    this.#autoSelect();
+  }
+
+  #settleInitial(id: string): void {
+    this.#initial.delete(id);
+    this.#checkReady();
+  }
+
+  #checkReady(): void {
+    if (this.#scanned && this.#initial.size === 0) this.#ready.resolve();
+  }
+}
+
+function isInside(dir: string, root: string): boolean {
+  const r = root.replace(/\/+$/, "");
+  return dir === r || dir.startsWith(r + "/");
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}

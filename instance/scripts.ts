@@ -1,0 +1,170 @@
+// The project's runnable scripts: package.json scripts (run with the project's
+// own package manager) and deno.json/deno.jsonc tasks (run with `deno task`).
+
+import { join } from "node:path";
+
+export interface ScriptInfo {
+  /** Unique among the project's scripts; see loadScripts for name clashes. */
+  name: string;
+  /** The script body as written. */
+  command: string;
+  source: "package.json" | "deno.json";
+  /** How to run it, e.g. ["npm", "run", "dev"]. */
+  argv: string[];
+}
+
+type PackageManager = "npm" | "pnpm" | "yarn" | "bun";
+const PACKAGE_MANAGERS: PackageManager[] = ["npm", "pnpm", "yarn", "bun"];
+/** Checked in this order; a project with several lockfiles gets the first match. */
+const LOCKFILES: [string, PackageManager][] = [
+  ["package-lock.json", "npm"],
+  ["pnpm-lock.yaml", "pnpm"],
+  ["yarn.lock", "yarn"],
+  ["bun.lockb", "bun"],
+  ["bun.lock", "bun"],
+];
+
+/**
+ * Loads package.json scripts first, then deno tasks, each in file order.
+ * A deno task whose name a package.json script already uses is renamed
+ * "deno:<name>" so both stay runnable by name; its argv keeps the real name.
+ * Missing files contribute nothing; malformed ones throw, naming the file.
+ */
+export async function loadScripts(dir: string): Promise<ScriptInfo[]> {
+  const scripts = await packageScripts(dir);
+  const taken = new Set(scripts.map((s) => s.name));
+  for (const task of await denoTasks(dir)) {
+    let name = task.name;
+    while (taken.has(name)) name = `deno:${name}`;
+    taken.add(name);
+    scripts.push({ ...task, name });
+  }
+  return scripts;
+}
+
+async function packageScripts(dir: string): Promise<ScriptInfo[]> {
+  const file = join(dir, "package.json");
+  const text = await readIfExists(file);
+  if (text === null) return [];
+  const pkg = parseObject(file, text, JSON.parse);
+  if (pkg.scripts === undefined) return [];
+  if (!isRecord(pkg.scripts)) throw new Error(`${file}: "scripts" must be an object`);
+  const pm = await packageManager(dir, pkg.packageManager);
+  return Object.entries(pkg.scripts).map(([name, command]) => {
+    if (typeof command !== "string") throw new Error(`${file}: script "${name}" must be a string`);
+    return { name, command, source: "package.json", argv: [pm, "run", name] };
+  });
+}
+
+async function packageManager(dir: string, field: unknown): Promise<PackageManager> {
+  // The field looks like "pnpm@9.1.0" or "yarn@4.1.0+sha512.…".
+  const named = typeof field === "string" ? field.split("@")[0] : "";
+  const known = PACKAGE_MANAGERS.find((pm) => pm === named);
+  if (known) return known;
+  for (const [lockfile, pm] of LOCKFILES) {
+    if (await exists(join(dir, lockfile))) return pm;
+  }
+  return "npm";
+}
+
+async function denoTasks(dir: string): Promise<ScriptInfo[]> {
+  // Deno itself prefers deno.json when both exist, and reads either as JSONC.
+  for (const name of ["deno.json", "deno.jsonc"]) {
+    const file = join(dir, name);
+    const text = await readIfExists(file);
+    if (text === null) continue;
+    const config = parseObject(file, text, (t) => JSON.parse(stripJsonc(t)));
+    if (config.tasks === undefined) return [];
+    if (!isRecord(config.tasks)) throw new Error(`${file}: "tasks" must be an object`);
+    // In a compiled buzz, execPath() is buzz itself, not a deno that knows `task`.
+    const deno = Deno.build.standalone ? "deno" : Deno.execPath();
+    return Object.entries(config.tasks).map(([name, task]) => ({
+      name,
+      command: taskCommand(file, name, task),
+      source: "deno.json",
+      argv: [deno, "task", name],
+    }));
+  }
+  return [];
+}
+
+function taskCommand(file: string, name: string, task: unknown): string {
+  if (typeof task === "string") return task;
+  // An object task may have no command at all when it only runs its dependencies.
+  if (isRecord(task) && (task.command === undefined || typeof task.command === "string")) {
+    return task.command ?? "";
+  }
+  throw new Error(`${file}: task "${name}" must be a string or an object with a string "command"`);
+}
+
+function parseObject(
+  file: string,
+  text: string,
+  parse: (text: string) => unknown,
+): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (e) {
+    throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
+  }
+  if (!isRecord(value)) throw new Error(`${file}: expected a JSON object at the top level`);
+  return value;
+}
+
+/**
+ * Turns JSONC into JSON by blanking comments and trailing commas. Blanking
+ * (rather than deleting) keeps JSON.parse's error positions true to the file.
+ */
+export function stripJsonc(text: string): string {
+  const out = text.split(""); // UTF-16 units, so indices match text's
+  const blank = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (out[i] !== "\n") out[i] = " ";
+  };
+  let lastComma = -1; // a comma that is trailing if only blanks follow it before } or ]
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      lastComma = -1;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      const end = text.indexOf("\n", i);
+      blank(i, end === -1 ? text.length : end);
+      i = end === -1 ? text.length : end;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      blank(i, end === -1 ? text.length : end + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else if (c === ",") {
+      lastComma = i;
+    } else if ((c === "}" || c === "]") && lastComma !== -1) {
+      out[lastComma] = " ";
+      lastComma = -1;
+    } else if (!/\s/.test(c)) {
+      lastComma = -1;
+    }
+  }
+  return out.join("");
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+async function readIfExists(file: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await Deno.stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,380 @@
+// The instance's MCP tools. Names and shapes are a contract: the hub proxies
+// them and agents call them by name. Every answer carries readable text plus
+// structuredContent that matches the declared outputSchema.
+
+import { z } from "zod";
+import type { CallToolResult, McpServer } from "../shared/sdk.ts";
+import type { RunInfo, ScriptInfo, Supervisor } from "./supervisor.ts";
+import { waitForLine } from "./wait.ts";
+
+const Run = z.object({
+  process_id: z.string(),
+  script: z.string(),
+  command: z.string(),
+  pid: z.number(),
+  state: z.enum(["running", "exited", "failed", "stopped"]),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  urls: z.array(z.string()),
+});
+const Line = z.object({
+  process_id: z.string(),
+  seq: z.number(),
+  time: z.string(),
+  stream: z.enum(["stdout", "stderr"]),
+  text: z.string(),
+});
+const ErrorEntry = z.object({
+  id: z.number(),
+  process_id: z.string(),
+  seq: z.number(),
+  last_seq: z.number(),
+  time: z.string(),
+  kind: z.string(),
+  message: z.string(),
+  lines: z.array(z.string()),
+});
+
+const processId = z.string().describe(
+  "A run's process_id, as returned by scripts_run or scripts_status",
+);
+const limit = (dflt: number, max: number) =>
+  z.number().int().min(1).max(max).optional().describe(
+    `At most this many items (default ${dflt}, max ${max})`,
+  );
+
+function ok<T extends Record<string, unknown>>(text: string, structured: T): CallToolResult {
+  return { content: [{ type: "text", text }], structuredContent: structured };
+}
+
+/** A failure the model can act on: what went wrong and the next call to make. */
+export function toolError(message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+function describeRun(r: RunInfo): string {
+  const end = r.state === "running"
+    ? ""
+    : r.signal
+    ? ` (signal ${r.signal})`
+    : r.exit_code !== null
+    ? ` (exit code ${r.exit_code})`
+    : "";
+  const urls = r.urls.length ? ` ${r.urls.join(" ")}` : "";
+  return `${r.process_id} ${r.state}${end} pid ${r.pid}: ${r.command}${urls}`;
+}
+
+function formatLines(lines: z.infer<typeof Line>[]): string {
+  return lines.map((l) =>
+    `[${l.process_id} #${l.seq}${l.stream === "stderr" ? " err" : ""}] ${l.text}`
+  )
+    .join("\n");
+}
+
+/** Runs a handler, turning thrown errors into isError results a model can read. */
+function guarded<A>(fn: (args: A) => CallToolResult | Promise<CallToolResult>) {
+  return async (args: A): Promise<CallToolResult> => {
+    try {
+      return await fn(args);
+    } catch (e) {
+      return toolError((e as Error).message);
+    }
+  };
+}
+
+export function registerTools(server: McpServer, sup: Supervisor, scripts: ScriptInfo[]): void {
+  const names = () => scripts.map((s) => s.name).join(", ") || "(none: the project has no scripts)";
+
+  server.registerTool(
+    "scripts_list",
+    {
+      title: "List scripts",
+      description:
+        "The project's scripts (package.json scripts and deno.json tasks) and whether each is running. " +
+        "Start one with scripts_run.",
+      inputSchema: {},
+      outputSchema: {
+        scripts: z.array(z.object({
+          name: z.string(),
+          command: z.string(),
+          source: z.enum(["package.json", "deno.json"]),
+          running: z.boolean(),
+          process_id: z.string().nullable(),
+        })),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(() => {
+      const running = new Map(
+        sup.runs().filter((r) => r.state === "running").map((r) => [r.script, r]),
+      );
+      const list = scripts.map((s) => ({
+        name: s.name,
+        command: s.command,
+        source: s.source,
+        running: running.has(s.name),
+        process_id: running.get(s.name)?.process_id ?? null,
+      }));
+      const text = list.length
+        ? list.map((s) =>
+          `${s.name}${s.running ? ` (running as ${s.process_id})` : ""} [${s.source}]: ${s.command}`
+        )
+          .join("\n")
+        : "This project has no package.json scripts or deno.json tasks.";
+      return ok(text, { scripts: list });
+    }),
+  );
+
+  server.registerTool(
+    "scripts_run",
+    {
+      title: "Run a script",
+      description:
+        "Starts a script by name. A script that is already running is not started twice " +
+        "unless restart is true. Returns the run's process_id for logs_tail, scripts_stop and friends.",
+      inputSchema: {
+        name: z.string().describe("Script name, as listed by scripts_list"),
+        restart: z.boolean().optional().describe("Stop a running instance of the script first"),
+      },
+      outputSchema: {
+        process_id: z.string(),
+        pid: z.number(),
+        state: z.string(),
+        already_running: z.boolean(),
+      },
+    },
+    guarded(async ({ name, restart }) => {
+      if (!scripts.some((s) => s.name === name)) {
+        return toolError(
+          `No script named "${name}". Scripts: ${names()}. Call scripts_list for details.`,
+        );
+      }
+      const { run, alreadyRunning } = await sup.start(name, { restart });
+      const text = alreadyRunning
+        ? `${name} is already running as ${run.process_id} (pid ${run.pid}); pass restart: true to restart it.`
+        : `Started ${name} as ${run.process_id} (pid ${run.pid}), state ${run.state}. ` +
+          `Follow its output with logs_tail {process_id: "${run.process_id}"}.`;
+      return ok(text, {
+        process_id: run.process_id,
+        pid: run.pid,
+        state: run.state,
+        already_running: alreadyRunning,
+      });
+    }),
+  );
+
+  server.registerTool(
+    "scripts_stop",
+    {
+      title: "Stop a run",
+      description:
+        "Stops a run (SIGTERM to its whole process group, then SIGKILL after a grace period). " +
+        "Name it by process_id, or by script name to stop that script's running run.",
+      inputSchema: {
+        process_id: processId.optional(),
+        name: z.string().optional().describe("Script name"),
+      },
+      outputSchema: { run: Run },
+      annotations: { destructiveHint: true },
+    },
+    guarded(async ({ process_id, name }) => {
+      let id = process_id;
+      if (!id && name) {
+        id = sup.runs().find((r) => r.script === name && r.state === "running")?.process_id;
+        if (!id) {
+          return toolError(`Script "${name}" is not running. Call scripts_status to see runs.`);
+        }
+      }
+      if (!id) return toolError("Give process_id or name. Call scripts_status to see runs.");
+      const run = await sup.stop(id);
+      return ok(`Stopped: ${describeRun(run)}`, { run });
+    }),
+  );
+
+  server.registerTool(
+    "scripts_status",
+    {
+      title: "Run status",
+      description:
+        "Every run of this instance (or of one script) with state, pid, exit code, times and URLs.",
+      inputSchema: { name: z.string().optional().describe("Only runs of this script") },
+      outputSchema: { runs: z.array(Run) },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(({ name }) => {
+      const runs = sup.runs().filter((r) => !name || r.script === name);
+      const text = runs.length
+        ? runs.map(describeRun).join("\n")
+        : name
+        ? `No runs of "${name}" yet. Start it with scripts_run {name: "${name}"}.`
+        : "Nothing has run yet. Call scripts_list, then scripts_run.";
+      return ok(text, { runs });
+    }),
+  );
+
+  server.registerTool(
+    "logs_tail",
+    {
+      title: "Tail logs",
+      description:
+        "The latest log lines, or with since_seq the lines after that cursor (oldest first). " +
+        "Pass the returned next_seq as since_seq next time to follow output without missing or repeating a line.",
+      inputSchema: {
+        process_id: processId.optional(),
+        since_seq: z.number().int().min(0).optional().describe(
+          "Cursor: return lines with seq greater than this",
+        ),
+        limit: limit(100, 1000),
+        stream: z.enum(["stdout", "stderr"]).optional(),
+      },
+      outputSchema: { lines: z.array(Line), next_seq: z.number() },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(({ process_id, since_seq, limit, stream }) => {
+      const { lines, next_seq } = sup.tail({
+        processId: process_id,
+        sinceSeq: since_seq,
+        limit,
+        stream,
+      });
+      const shaped = lines.map(({ process_id, seq, time, stream, text }) => ({
+        process_id,
+        seq,
+        time,
+        stream,
+        text,
+      }));
+      const text = shaped.length ? formatLines(shaped) : "(no new lines)";
+      return ok(`${text}\n(next_seq: ${next_seq})`, { lines: shaped, next_seq });
+    }),
+  );
+
+  server.registerTool(
+    "logs_search",
+    {
+      title: "Search logs",
+      description:
+        "Lines whose text (ANSI codes stripped) contains query, case-insensitively, or matches it as a " +
+        "regular expression when regex is true. Newest matches last.",
+      inputSchema: {
+        query: z.string().min(1),
+        regex: z.boolean().optional(),
+        process_id: processId.optional(),
+        limit: limit(100, 1000),
+      },
+      outputSchema: { matches: z.array(Line) },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(({ query, regex, process_id, limit }) => {
+      const matches = sup.search({ query, regex, processId: process_id, limit })
+        .map(({ process_id, seq, time, stream, text }) => ({
+          process_id,
+          seq,
+          time,
+          stream,
+          text,
+        }));
+      return ok(matches.length ? formatLines(matches) : `No line matches "${query}".`, { matches });
+    }),
+  );
+
+  server.registerTool(
+    "errors_list",
+    {
+      title: "Detected errors",
+      description:
+        "Errors detected in the logs (stack traces, TypeScript diagnostics, npm errors, uncaught " +
+        "exceptions), newest first, each with all of its lines.",
+      inputSchema: { process_id: processId.optional(), limit: limit(20, 200) },
+      outputSchema: { errors: z.array(ErrorEntry) },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(({ process_id, limit }) => {
+      const errors = sup.errors({ processId: process_id, limit });
+      const text = errors.length
+        ? errors.map((e) => `[${e.process_id} #${e.seq} ${e.kind}] ${e.lines.join("\n")}`).join(
+          "\n\n",
+        )
+        : "No errors detected.";
+      return ok(text, { errors });
+    }),
+  );
+
+  server.registerTool(
+    "urls_list",
+    {
+      title: "Detected URLs",
+      description: "URLs the runs printed (dev servers and the like), de-duplicated per run.",
+      inputSchema: {},
+      outputSchema: {
+        runs: z.array(
+          z.object({
+            process_id: z.string(),
+            script: z.string(),
+            state: z.string(),
+            urls: z.array(z.string()),
+          }),
+        ),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(() => {
+      const runs = sup.runs().filter((r) => r.urls.length)
+        .map((r) => ({ process_id: r.process_id, script: r.script, state: r.state, urls: r.urls }));
+      const text = runs.length
+        ? runs.map((r) => `${r.process_id} (${r.state}): ${r.urls.join(" ")}`).join("\n")
+        : "No URLs detected yet.";
+      return ok(text, { runs });
+    }),
+  );
+
+  server.registerTool("logs_wait", {
+    title: "Wait for a log line",
+    description:
+      "Waits until a new log line matches pattern (e.g. a dev server's 'ready'), or timeout_ms " +
+      "passes. Sends progress notifications while waiting and stops when the call is cancelled.",
+    inputSchema: {
+      pattern: z.string().min(1),
+      regex: z.boolean().optional(),
+      process_id: processId.optional(),
+      timeout_ms: z.number().int().min(1).max(600_000).optional().describe("Default 30000"),
+    },
+    outputSchema: { matched: z.boolean(), line: Line.nullable() },
+  }, async ({ pattern, regex, process_id, timeout_ms }, extra) => {
+    try {
+      const line = await waitForLine(sup, {
+        query: pattern,
+        regex,
+        processId: process_id,
+        timeoutMs: timeout_ms ?? 30_000,
+        signal: extra.signal,
+        onProgress: (elapsedMs, totalMs) => {
+          const token = extra._meta?.progressToken;
+          if (token === undefined) return;
+          extra.sendNotification({
+            method: "notifications/progress",
+            params: {
+              progressToken: token,
+              progress: elapsedMs,
+              total: totalMs,
+              message: `waiting for "${pattern}"`,
+            },
+          }).catch(() => {});
+        },
+      });
+      if (!line) return ok(`No line matched "${pattern}" in time.`, { matched: false, line: null });
+      const shaped = {
+        process_id: line.process_id,
+        seq: line.seq,
+        time: line.time,
+        stream: line.stream,
+        text: line.text,
+      };
+      return ok(formatLines([shaped]), { matched: true, line: shaped });
+    } catch (e) {
+      return toolError((e as Error).message);
+    }
+  });
+}

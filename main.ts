@@ -1,0 +1,134 @@
+// buzz's entry point: parse the command line and hand over to one role.
+// The hub (--mcp) speaks stdio; an instance (--no-tui) speaks HTTP. They never mix.
+
+import { parseArgs } from "node:util";
+import { basename, resolve } from "node:path";
+import { VERSION } from "./shared/version.ts";
+import { LOG_LEVELS, type LogLevel } from "./shared/log.ts";
+
+export const USAGE = `buzz ${VERSION}: your project's dev processes, served to AI agents over MCP.
+
+Usage:
+  buzz --no-tui [options] [script ...]   run an instance in a project directory
+  buzz --mcp [options]                   run the hub: the one stdio MCP server for your agent
+
+Instance options:
+  --dir DIR              project directory (default: the current directory)
+  --port N               port to listen on at 127.0.0.1 (default: 0, any free port)
+  --name NAME            instance name (default: the directory's basename)
+  --no-auth              accept MCP requests without the bearer token
+  --grace-ms N           how long a stopped script gets between SIGTERM and SIGKILL (default: 3000)
+  script ...             scripts to start at launch, e.g. buzz --no-tui dev api
+
+Common options:
+  --discovery-dir DIR    where instances announce themselves (env: BUZZ_DISCOVERY_DIR)
+  --log-level LEVEL      error, warn, info or debug (default: info); logs go to stderr
+  --help                 show this help
+  --version              show buzz's version
+`;
+
+export interface CliOptions {
+  mode: "hub" | "instance";
+  dir: string;
+  port: number;
+  name: string;
+  auth: boolean;
+  graceMs: number;
+  discoveryDir?: string;
+  logLevel: LogLevel;
+  scripts: string[];
+}
+
+export class UsageError extends Error {}
+
+/** Parses argv; returns "help"/"version" for those flags, throws UsageError on bad input. */
+export function parseCli(argv: string[]): CliOptions | "help" | "version" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        "mcp": { type: "boolean" },
+        "no-tui": { type: "boolean" },
+        "dir": { type: "string" },
+        "port": { type: "string" },
+        "name": { type: "string" },
+        "no-auth": { type: "boolean" },
+        "grace-ms": { type: "string" },
+        "discovery-dir": { type: "string" },
+        "log-level": { type: "string" },
+        "help": { type: "boolean", short: "h" },
+        "version": { type: "boolean", short: "V" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  if (v.version) return "version";
+  if (v.mcp && v["no-tui"]) throw new UsageError("choose one of --mcp and --no-tui, not both");
+  if (!v.mcp && !v["no-tui"]) {
+    throw new UsageError(
+      "the interactive terminal UI is not built yet: run `buzz --no-tui` for an instance " +
+        "or `buzz --mcp` for the hub",
+    );
+  }
+  const mode = v.mcp ? "hub" : "instance";
+  if (mode === "hub") {
+    for (const flag of ["dir", "port", "name", "no-auth", "grace-ms"] as const) {
+      if (v[flag] !== undefined) throw new UsageError(`--${flag} applies to instances, not --mcp`);
+    }
+    if (parsed.positionals.length) {
+      throw new UsageError(`unexpected argument for --mcp: ${parsed.positionals[0]}`);
+    }
+  }
+  const logLevel = (v["log-level"] ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  const dir = resolve(v.dir ?? Deno.cwd());
+  return {
+    mode,
+    dir,
+    port: integer("--port", v.port ?? "0", 0, 65535),
+    name: v.name ?? (basename(dir) || "buzz"),
+    auth: !v["no-auth"],
+    graceMs: integer("--grace-ms", v["grace-ms"] ?? "3000", 0, 600_000),
+    discoveryDir: v["discovery-dir"],
+    logLevel,
+    scripts: parsed.positionals,
+  };
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
+
+if (import.meta.main) {
+  let opts;
+  try {
+    opts = parseCli(Deno.args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`buzz: ${e.message}\nRun \`buzz --help\` for usage.`);
+    Deno.exit(2);
+  }
+  if (opts === "help") {
+    console.log(USAGE);
+  } else if (opts === "version") {
+    console.log(`buzz ${VERSION}`);
+  } else if (opts.mode === "hub") {
+    const { runHub } = await import("./hub/main.ts");
+    Deno.exit(await runHub(opts));
+  } else {
+    const { runInstance } = await import("./instance/main.ts");
+    Deno.exit(await runInstance(opts));
+  }
+}

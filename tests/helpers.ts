@@ -1,0 +1,168 @@
+// Shared plumbing for the end-to-end tests: real buzz processes, real files,
+// real sockets. Every helper returns something with a cleanup method.
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client, StdioClientTransport, StreamableHTTPClientTransport } from "../shared/sdk.ts";
+import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const MAIN = join(ROOT, "main.ts");
+export const FIXTURE = join(ROOT, "tests", "fixtures", "webapp");
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until fn returns a truthy value; tests may poll, buzz itself never does. */
+export async function until<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export async function tempDir(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "buzz-test-" });
+}
+
+/** A copy of the fixture project, so tests never share a directory. */
+export async function fixtureCopy(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "buzz-project-" });
+  for await (const f of Deno.readDir(FIXTURE)) {
+    await Deno.copyFile(join(FIXTURE, f.name), join(dir, f.name));
+  }
+  return dir;
+}
+
+export function jsonFiles(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+      n.endsWith(".json") && !n.startsWith(".")
+    );
+  } catch {
+    return [];
+  }
+}
+
+export interface RunningInstance {
+  proc: Deno.ChildProcess;
+  record: DiscoveryRecord;
+  file: string;
+  stderr: () => string;
+  /** Sends the signal and waits for exit. */
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** Starts `buzz --no-tui` and waits for its discovery file. */
+export async function startInstance(
+  opts: { project: string; discoveryDir: string; args?: string[]; name?: string },
+): Promise<RunningInstance> {
+  const before = new Set(jsonFiles(opts.discoveryDir));
+  const args = [
+    "run",
+    "-A",
+    MAIN,
+    "--no-tui",
+    "--dir",
+    opts.project,
+    "--discovery-dir",
+    opts.discoveryDir,
+  ];
+  if (opts.name) args.push("--name", opts.name);
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: [...args, ...(opts.args ?? [])],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let err = "";
+  (async () => {
+    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) err += chunk;
+  })();
+  let status: Deno.CommandStatus | undefined;
+  proc.status.then((s) => status = s);
+  const name = await until("the discovery file", () => {
+    if (status) throw new Error(`instance exited (${status.code}) early:\n${err}`);
+    return jsonFiles(opts.discoveryDir).find((n) => !before.has(n));
+  }, 20_000);
+  const file = join(opts.discoveryDir, name);
+  const record = parseDiscoveryRecord(await Deno.readTextFile(file));
+  return {
+    proc,
+    record,
+    file,
+    stderr: () => err,
+    async stop(signal = "SIGTERM") {
+      if (!status) {
+        try {
+          proc.kill(signal);
+        } catch { /* already gone */ }
+      }
+      return await proc.status;
+    },
+  };
+}
+
+/** An SDK client talking straight to an instance over Streamable HTTP. */
+export async function connectInstance(record: DiscoveryRecord, capabilities = {}) {
+  const transport = new StreamableHTTPClientTransport(new URL(record.url), {
+    requestInit: { headers: { authorization: `Bearer ${record.token}` } },
+  });
+  const client = new Client({ name: "buzz-test", version: "0" }, { capabilities });
+  await client.connect(transport);
+  return {
+    client,
+    async close() {
+      // Without terminating the session first the SDK's client keeps the process alive.
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
+/** A real hub over stdio, driven by the SDK's stdio client. */
+export async function startHub(discoveryDir: string, capabilities = {}) {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", "-A", MAIN, "--mcp", "--discovery-dir", discoveryDir, "--log-level", "debug"],
+    stderr: "pipe",
+  });
+  let err = "";
+  transport.stderr?.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
+  const client = new Client({ name: "buzz-test", version: "0" }, { capabilities });
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    pid: transport.pid,
+    stderr: () => err,
+    close: () => client.close(),
+  };
+}
+
+export type Structured = Record<string, unknown>;
+
+/** Calls a tool and returns its structuredContent, failing loudly on isError. */
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const r = await client.callTool({ name, arguments: args });
+  if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+  return r.structuredContent as Structured;
+}
+
+/** True while the process exists and is not a zombie (Linux /proc). */
+export function pidAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,421 @@
+// End-to-end: a real hub over stdio and real instances, driven by the SDK client.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "../shared/sdk.ts";
+import {
+  call,
+  connectInstance,
+  fixtureCopy,
+  jsonFiles,
+  MAIN,
+  type RunningInstance,
+  sleep,
+  startHub,
+  startInstance,
+  type Structured,
+  tempDir,
+  until,
+} from "./helpers.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+type Listed = {
+  id: string;
+  state: string;
+  current: boolean;
+  tool_count: number;
+  directory: string;
+};
+
+async function instances(client: Awaited<ReturnType<typeof startHub>>["client"]) {
+  return (await call(client, "instances_list") as { instances: Listed[] }).instances;
+}
+
+Deno.test(
+  "hub: discovers instances, auto-selects, proxies tools, resources and prompts exactly",
+  opts,
+  async (t) => {
+    const disco = await tempDir();
+    const before = await startInstance({
+      project: await fixtureCopy(),
+      discoveryDir: disco,
+      name: "before",
+    });
+    const running: RunningInstance[] = [before];
+    const hub = await startHub(disco);
+    const direct = await connectInstance(before.record);
+    try {
+      await t.step(
+        "the very first tools/list already has the running instance's tools",
+        async () => {
+          const { tools } = await hub.client.listTools();
+          const names = tools.map((x) => x.name);
+          assert.ok(
+            names.includes("instances_list") && names.includes("scripts_run"),
+            names.join(),
+          );
+          const run = tools.find((x) => x.name === "scripts_run")!;
+          assert.ok(
+            (run.inputSchema.properties as Structured).instance_id,
+            "instance_id was added",
+          );
+          const list = await instances(hub.client);
+          assert.equal(list.length, 1);
+          assert.equal(list[0].state, "connected");
+          assert.equal(list[0].current, true);
+          assert.ok(list[0].tool_count >= 8);
+        },
+      );
+
+      await t.step("proxied calls answer exactly as the instance does directly", async () => {
+        const viaHub = await hub.client.callTool({ name: "scripts_list", arguments: {} });
+        const viaDirect = await direct.client.callTool({ name: "scripts_list", arguments: {} });
+        assert.deepEqual(viaHub, viaDirect);
+        await call(hub.client, "scripts_run", { name: "ok" });
+        await until("ok to exit", async () => {
+          const { runs } = await call(direct.client, "scripts_status") as { runs: Structured[] };
+          return runs[0]?.state === "exited";
+        });
+        for (const uri of ["buzz://processes", "buzz://logs/ok-1"]) {
+          assert.deepEqual(
+            await hub.client.readResource({ uri }),
+            await direct.client.readResource({ uri }),
+          );
+        }
+        assert.deepEqual(
+          await hub.client.listResourceTemplates(),
+          await direct.client.listResourceTemplates(),
+        );
+        assert.deepEqual(await hub.client.listPrompts(), await direct.client.listPrompts());
+        const prompt = { name: "diagnose", arguments: { process_id: "ok-1" } };
+        assert.deepEqual(await hub.client.getPrompt(prompt), await direct.client.getPrompt(prompt));
+        const ref = { type: "ref/resource" as const, uri: "buzz://logs/{process_id}" };
+        const completion = await hub.client.complete({
+          ref,
+          argument: { name: "process_id", value: "o" },
+        });
+        assert.deepEqual(completion.completion.values, ["ok-1"]);
+      });
+
+      await t.step(
+        "an instance started after the hub is discovered; the current one stays sticky",
+        async () => {
+          const after = await startInstance({
+            project: await fixtureCopy(),
+            discoveryDir: disco,
+            name: "after",
+          });
+          running.push(after);
+          const list = await until("the new instance to connect", async () => {
+            const l = await instances(hub.client);
+            return l.find((i) => i.id === after.record.id && i.state === "connected") ? l : null;
+          });
+          assert.equal(list.find((i) => i.current)?.id, before.record.id);
+        },
+      );
+
+      await t.step("instance_id routes one call elsewhere without switching", async () => {
+        const other = running[1].record.id;
+        await call(hub.client, "scripts_run", {
+          name: "dev",
+          instance_id: other.slice(0, other.length - 3),
+        });
+        const { runs } = await call(hub.client, "scripts_status", { instance_id: "after" }) as {
+          runs: Structured[];
+        };
+        assert.equal(runs[0].script, "dev");
+        const here = await call(hub.client, "scripts_status") as { runs: Structured[] };
+        assert.ok(here.runs.every((r) => r.script !== "dev"));
+        const bad = await hub.client.callTool({
+          name: "scripts_status",
+          arguments: { instance_id: "nope" },
+        });
+        assert.equal(bad.isError, true);
+        assert.match(JSON.stringify(bad.content), /instances_connect/);
+      });
+
+      await t.step(
+        "instances_connect switches and sends list_changed; disconnect clears",
+        async () => {
+          let changed = 0;
+          hub.client.setNotificationHandler(
+            ToolListChangedNotificationSchema,
+            () => void changed++,
+          );
+          await call(hub.client, "instances_connect", { instance_id: "after" });
+          await until("tools/list_changed", () => changed > 0);
+          const { runs } = await call(hub.client, "scripts_status") as { runs: Structured[] };
+          assert.equal(runs[0].script, "dev");
+          await call(hub.client, "instances_disconnect");
+          await until("a second list_changed", () => changed > 1);
+          const { tools } = await hub.client.listTools();
+          assert.deepEqual(tools.map((x) => x.name).sort(), [
+            "instances_connect",
+            "instances_disconnect",
+            "instances_list",
+          ]);
+          const none = await hub.client.callTool({ name: "scripts_list", arguments: {} });
+          assert.equal(none.isError, true);
+          assert.match(JSON.stringify(none.content), /instances_connect/);
+          const ambiguous = await hub.client.callTool({
+            name: "instances_connect",
+            arguments: { instance_id: "zzz" },
+          });
+          assert.equal(ambiguous.isError, true);
+          await call(hub.client, "instances_connect", { instance_id: before.record.id });
+        },
+      );
+    } finally {
+      await direct.close();
+      await hub.close();
+      for (const i of running) await i.stop();
+    }
+  },
+);
+
+Deno.test(
+  "hub: forwards logging and progress notifications, and cancels the matching upstream call",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const inst = await startInstance({
+      project: await fixtureCopy(),
+      discoveryDir: disco,
+      args: ["--log-level", "debug"],
+    });
+    const hub = await startHub(disco);
+    try {
+      const messages: string[] = [];
+      hub.client.setNotificationHandler(
+        LoggingMessageNotificationSchema,
+        (n) => void messages.push(String(n.params.data)),
+      );
+      await call(hub.client, "scripts_run", { name: "crash" });
+      await until(
+        "the crash notification via the hub",
+        () => messages.some((m) => m.includes("crash-1 failed")),
+      );
+
+      const progress: number[] = [];
+      const r = await hub.client.callTool(
+        { name: "logs_wait", arguments: { pattern: "never printed", timeout_ms: 2500 } },
+        undefined,
+        {
+          onprogress: (p) => void progress.push(p.progress),
+        },
+      );
+      assert.equal((r.structuredContent as Structured).matched, false);
+      assert.ok(progress.length >= 1, "progress reached the client");
+
+      const ac = new AbortController();
+      const pending = hub.client.callTool(
+        { name: "logs_wait", arguments: { pattern: "never printed", timeout_ms: 60000 } },
+        undefined,
+        {
+          signal: ac.signal,
+        },
+      );
+      await sleep(300);
+      ac.abort("test cancels");
+      await assert.rejects(pending);
+      await until(
+        "the instance to see the cancellation",
+        () => inst.stderr().includes("logs_wait cancelled"),
+      );
+      // The hub and instance still serve after a cancellation.
+      await call(hub.client, "scripts_list");
+    } finally {
+      await hub.close();
+      await inst.stop();
+    }
+  },
+);
+
+Deno.test(
+  "hub: SIGKILLed instance is Disconnected within 1 s and its stale file removed; a restart is followed",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const project = await fixtureCopy();
+    const first = await startInstance({ project, discoveryDir: disco });
+    const hub = await startHub(disco);
+    let second: RunningInstance | undefined;
+    try {
+      assert.equal((await instances(hub.client))[0].state, "connected");
+      await first.stop("SIGKILL");
+      const killedAt = Date.now();
+      await until("the hub to notice", async () => {
+        const l = await instances(hub.client);
+        return l.length === 0 || l[0].state === "disconnected";
+      }, 1000);
+      assert.ok(Date.now() - killedAt <= 1000);
+      await until("the stale file to be removed", () => jsonFiles(disco).length === 0, 2000);
+      await until(
+        "the dead instance to be forgotten",
+        async () => (await instances(hub.client)).length === 0,
+      );
+
+      // A new instance in the same project becomes current again.
+      second = await startInstance({ project, discoveryDir: disco });
+      const list = await until("the restart to connect", async () => {
+        const l = await instances(hub.client);
+        return l[0]?.state === "connected" ? l : null;
+      });
+      assert.equal(list[0].current, true);
+      const { scripts } = await call(hub.client, "scripts_list") as { scripts: unknown[] };
+      assert.equal(scripts.length, 5);
+    } finally {
+      await hub.close();
+      await second?.stop();
+    }
+  },
+);
+
+Deno.test(
+  "hub: a stalled instance goes Disconnected on ping and reconnects when it recovers",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const inst = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+    const hub = await startHub(disco);
+    try {
+      inst.proc.kill("SIGSTOP");
+      await until(
+        "ping to fail",
+        async () => (await instances(hub.client))[0].state === "disconnected",
+        12_000,
+      );
+      inst.proc.kill("SIGCONT");
+      await until(
+        "the reconnect",
+        async () => (await instances(hub.client))[0].state === "connected",
+        12_000,
+      );
+      await call(hub.client, "scripts_list");
+    } finally {
+      inst.proc.kill("SIGCONT");
+      await hub.close();
+      await inst.stop();
+    }
+  },
+);
+
+Deno.test("hub: malformed discovery files are ignored and the hub keeps going", opts, async () => {
+  const disco = await tempDir();
+  await Deno.writeTextFile(join(disco, "junk-00000000.json"), "{ not json");
+  const hub = await startHub(disco);
+  try {
+    await Deno.writeTextFile(
+      join(disco, "shape-00000000.json"),
+      JSON.stringify({ id: "shape-00000000" }),
+    );
+    await Deno.writeTextFile(join(disco, "big-00000000.json"), "x".repeat(100_000));
+    const inst = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+    try {
+      const list = await until("the good instance", async () => {
+        const l = await instances(hub.client);
+        return l.some((i) => i.state === "connected") ? l : null;
+      });
+      assert.equal(list.length, 1);
+      await until(
+        "a warning per bad file",
+        () => (hub.stderr().match(/ignoring/g) ?? []).length >= 3,
+      );
+    } finally {
+      await inst.stop();
+    }
+  } finally {
+    await hub.close();
+  }
+});
+
+Deno.test(
+  "hub: stdout carries only JSON-RPC, and stdin EOF ends the hub within 1 s",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const inst = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+    const proc = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "--mcp", "--discovery-dir", disco, "--log-level", "debug"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    try {
+      const writer = proc.stdin.getWriter();
+      const send = (msg: unknown) =>
+        writer.write(new TextEncoder().encode(JSON.stringify(msg) + "\n"));
+      await send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "raw", version: "0" },
+        },
+      });
+      await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      await send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+      await send({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "scripts_list", arguments: {} },
+      });
+      await send({
+        jsonrpc: "2.0",
+        id: 4,
+        method: "tools/call",
+        params: { name: "no_such_tool", arguments: {} },
+      });
+      const lines: string[] = [];
+      const ids = new Set<number>();
+      const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      while (ids.size < 4) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        const parts = buf.split("\n");
+        buf = parts.pop()!;
+        for (const line of parts.filter((l) => l.trim())) {
+          lines.push(line);
+          const id = JSON.parse(line).id;
+          if (typeof id === "number") ids.add(id);
+        }
+      }
+      for (const line of lines) assert.equal(JSON.parse(line).jsonrpc, "2.0", line);
+      const byId = new Map(
+        lines.map((l) => JSON.parse(l)).filter((m) => "id" in m).map((m) => [m.id, m]),
+      );
+      assert.ok(byId.get(3).result.structuredContent.scripts.length === 5);
+      assert.equal(byId.get(4).result.isError, true);
+      const closedAt = Date.now();
+      await writer.close();
+      const status = await proc.status;
+      const took = Date.now() - closedAt;
+      assert.equal(status.code, 0);
+      assert.ok(took < 1000, `exited ${took} ms after EOF`);
+      // Whatever else came out of stdout is JSON-RPC too.
+      for (let r = await reader.read(); !r.done; r = await reader.read()) buf += r.value;
+      for (const line of buf.split("\n").filter((l) => l.trim())) {
+        assert.equal(
+          JSON.parse(line).jsonrpc,
+          "2.0",
+        );
+      }
+      const stderr = new TextDecoder().decode(await new Response(proc.stderr).arrayBuffer());
+      assert.match(stderr, /buzz\[hub\]/);
+    } finally {
+      try {
+        proc.kill("SIGKILL");
+      } catch { /* exited */ }
+      await proc.status;
+      await inst.stop();
+    }
+  },
+);
