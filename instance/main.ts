@@ -101,9 +101,15 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, () => shutdown(0, sig));
+  // A fatal error still stops the children and removes the announcement.
   globalThis.addEventListener("unhandledrejection", (ev) => {
     ev.preventDefault();
     log.error("fatal:", ev.reason);
+    shutdown(1, "fatal error");
+  });
+  globalThis.addEventListener("error", (ev) => {
+    ev.preventDefault();
+    log.error("fatal:", ev.error);
     shutdown(1, "fatal error");
   });
 

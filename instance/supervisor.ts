@@ -91,7 +91,9 @@ export class Supervisor {
     const script = this.#scripts.find((s) => s.name === name);
     if (!script) {
       const known = this.#scripts.map((s) => s.name).join(", ") || "none";
-      throw new Error(`Unknown script "${name}". Known scripts: ${known}`);
+      throw new Error(
+        `Unknown script "${name}". Known scripts: ${known}. Call scripts_list for details.`,
+      );
     }
     let current = this.#running(name);
     if (current && opts.restart) {
@@ -105,10 +107,7 @@ export class Supervisor {
 
   async stop(processId: string): Promise<RunInfo> {
     const run = this.#runs.get(processId);
-    if (!run) {
-      const known = [...this.#runs.keys()].join(", ") || "none";
-      throw new Error(`Unknown process_id "${processId}". Known process ids: ${known}`);
-    }
+    if (!run) throw this.#unknownRun(processId);
     if (run.info.state === "running" && run.child && !run.status) {
       run.stopping ??= this.#terminate(run.child);
     }
@@ -166,7 +165,7 @@ export class Supervisor {
   search(
     opts: { query: string; regex?: boolean; processId?: string; limit?: number },
   ): TailedLine[] {
-    const matches = matcher(opts.query, opts.regex);
+    const matches = lineMatcher(opts.query, opts.regex);
     const hits = this.#select(opts.processId)
       .flatMap((run) => tagged(run, run.logs.lines().filter((l) => matches(l.plain))))
       .sort(bySeq);
@@ -207,6 +206,13 @@ export class Supervisor {
     }
   }
 
+  #unknownRun(processId: string): Error {
+    const known = [...this.#runs.keys()].join(", ") || "none";
+    return new Error(
+      `Unknown process_id "${processId}". Known process ids: ${known}. Call scripts_status to see runs.`,
+    );
+  }
+
   #running(name: string): Run | undefined {
     return [...this.#runs.values()].find((r) =>
       r.info.script === name && r.info.state === "running"
@@ -216,10 +222,7 @@ export class Supervisor {
   #select(processId?: string): Run[] {
     if (processId === undefined) return [...this.#runs.values()];
     const run = this.#runs.get(processId);
-    if (!run) {
-      const known = [...this.#runs.keys()].join(", ") || "none";
-      throw new Error(`Unknown process_id "${processId}". Known process ids: ${known}`);
-    }
+    if (!run) throw this.#unknownRun(processId);
     return [run];
   }
 
@@ -351,7 +354,8 @@ function bySeq(a: { seq: number }, b: { seq: number }): number {
   return a.seq - b.seq;
 }
 
-function matcher(query: string, regex?: boolean): (text: string) => boolean {
+/** Case-insensitive substring or regex match on a line's plain text; throws on a bad regex. */
+export function lineMatcher(query: string, regex?: boolean): (text: string) => boolean {
   if (!regex) {
     const needle = query.toLowerCase();
     return (text) => text.toLowerCase().includes(needle);
@@ -360,7 +364,10 @@ function matcher(query: string, regex?: boolean): (text: string) => boolean {
   try {
     re = new RegExp(query, "i");
   } catch (e) {
-    throw new Error(`Invalid regular expression "${query}": ${(e as Error).message}`);
+    throw new Error(
+      `Invalid regular expression "${query}": ${(e as Error).message}. ` +
+        "Fix it, or call again with regex: false for a plain substring search.",
+    );
   }
   return (text) => re.test(text);
 }

@@ -85,8 +85,6 @@ function guarded<A>(fn: (args: A) => CallToolResult | Promise<CallToolResult>) {
 }
 
 export function registerTools(server: McpServer, sup: Supervisor, scripts: ScriptInfo[]): void {
-  const names = () => scripts.map((s) => s.name).join(", ") || "(none: the project has no scripts)";
-
   server.registerTool(
     "scripts_list",
     {
@@ -146,11 +144,6 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       },
     },
     guarded(async ({ name, restart }) => {
-      if (!scripts.some((s) => s.name === name)) {
-        return toolError(
-          `No script named "${name}". Scripts: ${names()}. Call scripts_list for details.`,
-        );
-      }
       const { run, alreadyRunning } = await sup.start(name, { restart });
       const text = alreadyRunning
         ? `${name} is already running as ${run.process_id} (pid ${run.pid}); pass restart: true to restart it.`

@@ -3,7 +3,7 @@
 // deadline and a once-a-second progress tick.
 
 import { log } from "../shared/log.ts";
-import type { LogLine, Supervisor } from "./supervisor.ts";
+import { lineMatcher, type Supervisor, type TailedLine } from "./supervisor.ts";
 
 export interface WaitOptions {
   query: string;
@@ -12,26 +12,6 @@ export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (elapsedMs: number, totalMs: number) => void;
-}
-
-export type TailedLine = LogLine & { process_id: string };
-
-/** Builds the same case-insensitive matcher logs_search uses; throws on a bad regex. */
-export function lineMatcher(query: string, regex?: boolean): (text: string) => boolean {
-  if (regex) {
-    let re: RegExp;
-    try {
-      re = new RegExp(query, "i");
-    } catch (e) {
-      throw new Error(
-        `Invalid regular expression "${query}": ${(e as Error).message}. ` +
-          "Fix it, or call again with regex: false for a plain substring search.",
-      );
-    }
-    return (text) => re.test(text);
-  }
-  const needle = query.toLowerCase();
-  return (text) => text.toLowerCase().includes(needle);
 }
 
 export function waitForLine(sup: Supervisor, opts: WaitOptions): Promise<TailedLine | null> {

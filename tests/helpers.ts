@@ -129,7 +129,11 @@ export async function connectInstance(record: DiscoveryRecord, capabilities = {}
 }
 
 /** A real hub over stdio, driven by the SDK's stdio client. */
-export async function startHub(discoveryDir: string, capabilities = {}) {
+export async function startHub(
+  discoveryDir: string,
+  capabilities = {},
+  setup: (client: Client) => void = () => {},
+) {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: ["run", "-A", MAIN, "--mcp", "--discovery-dir", discoveryDir, "--log-level", "debug"],
@@ -138,6 +142,7 @@ export async function startHub(discoveryDir: string, capabilities = {}) {
   let err = "";
   transport.stderr?.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
   const client = new Client({ name: "buzz-test", version: "0" }, { capabilities });
+  setup(client);
   await client.connect(transport);
   return {
     client,

@@ -245,8 +245,17 @@ Deno.test(
     let second: RunningInstance | undefined;
     try {
       assert.equal((await instances(hub.client))[0].state, "connected");
+      // A call in flight when the instance dies must end promptly with an error, not hang.
+      const inFlight = hub.client.callTool({
+        name: "logs_wait",
+        arguments: { pattern: "never printed", timeout_ms: 60_000 },
+      });
+      await sleep(200);
       await first.stop("SIGKILL");
       const killedAt = Date.now();
+      const failed = await inFlight;
+      assert.equal(failed.isError, true);
+      assert.ok(Date.now() - killedAt < 1000, "the in-flight call failed within 1 s");
       await until("the hub to notice", async () => {
         const l = await instances(hub.client);
         return l.length === 0 || l[0].state === "disconnected";
