@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { basename, resolve } from "node:path";
 import { VERSION } from "./shared/version.ts";
 import { LOG_LEVELS, type LogLevel } from "./shared/log.ts";
+import type { HubOptions } from "./hub/main.ts";
+import type { InstanceOptions } from "./instance/main.ts";
 
 export const USAGE = `buzz ${VERSION}: your project's dev processes, served to AI agents over MCP.
 
@@ -27,17 +29,8 @@ Common options:
   --version              show buzz's version
 `;
 
-export interface CliOptions {
-  mode: "hub" | "instance";
-  dir: string;
-  port: number;
-  name: string;
-  auth: boolean;
-  graceMs: number;
-  discoveryDir?: string;
-  logLevel: LogLevel;
-  scripts: string[];
-}
+/** Everything either role takes; each role reads its own part. */
+export type CliOptions = InstanceOptions & HubOptions & { mode: "hub" | "instance" };
 
 export class UsageError extends Error {}
 

@@ -29,8 +29,6 @@ import type { Upstream } from "./upstream.ts";
 
 /** Long enough for logs_wait; progress notifications keep it alive beyond that. */
 const PROXY_TIMEOUT_MS = 15 * 60_000;
-/** How long the first requests may wait for the instances of the initial scan to connect. */
-const STARTUP_WAIT_MS = 1_000;
 
 type Route = { upstream: Upstream; id: string } | { error: string };
 
@@ -49,15 +47,11 @@ export function createFront(registry: Registry): Server {
       "(scripts_list, scripts_run, logs_tail, errors_list, ...) then appear. Each takes an optional instance_id " +
       "to reach another instance without switching.",
   });
-  const startedAt = Date.now();
-  const settled = () =>
-    Promise.race([
-      registry.ready,
-      new Promise((r) => setTimeout(r, Math.max(0, startedAt + STARTUP_WAIT_MS - Date.now()))),
-    ]);
+  // Early requests wait (at most about 1 s) for the instances already running to connect.
+  const startup = registry.ready;
 
   const route = async (instanceId?: string): Promise<Route> => {
-    await settled();
+    await startup;
     return await registry.ask((s) => {
       const target = instanceId
         ? resolveInstance(s, instanceId)
@@ -89,7 +83,7 @@ export function createFront(registry: Registry): Server {
   const currentLists = (s: State) => (s.current ? s.instances.get(s.current)?.lists : undefined);
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    await settled();
+    await startup;
     const proxied = await registry.ask((s) => currentLists(s)?.tools ?? []);
     const own = new Set(HUB_TOOLS.map((t) => t.name));
     return {
@@ -100,7 +94,7 @@ export function createFront(registry: Registry): Server {
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const { name } = req.params;
     const args = { ...(req.params.arguments ?? {}) };
-    await settled();
+    await startup;
     if (HUB_TOOLS.some((t) => t.name === name)) return callHubTool(registry, name, args);
     const instanceId = args.instance_id;
     delete args.instance_id;
@@ -142,17 +136,17 @@ export function createFront(registry: Registry): Server {
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
-    await settled();
+    await startup;
     return { resources: await registry.ask((s) => currentLists(s)?.resources ?? []) };
   });
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
-    await settled();
+    await startup;
     return {
       resourceTemplates: await registry.ask((s) => currentLists(s)?.resourceTemplates ?? []),
     };
   });
   server.setRequestHandler(ListPromptsRequestSchema, async () => {
-    await settled();
+    await startup;
     return { prompts: await registry.ask((s) => currentLists(s)?.prompts ?? []) };
   });
   const opts = (extra: { signal: AbortSignal }) => ({

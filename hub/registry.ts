@@ -47,6 +47,7 @@ type Message =
   | { type: "found"; record: DiscoveryRecord; path: string }
   | { type: "gone"; id: string }
   | { type: "scanned" }
+  | { type: "startup-over" }
   | { type: "connected"; id: string; gen: number; upstream: Upstream }
   | { type: "failed"; id: string; gen: number; reason: string }
   | { type: "retry"; id: string; gen: number }
@@ -67,14 +68,24 @@ export class Registry {
   };
   readonly #initial = new Set<string>();
   #scanned = false;
+  #startupOver = false;
+  #isReady = false;
   readonly #ready = Promise.withResolvers<void>();
+  readonly #startupTimer: ReturnType<typeof setTimeout>;
   readonly #stopped: Promise<void>;
 
-  constructor(private readonly out: RegistryOutput) {
+  constructor(private readonly out: RegistryOutput, startupWaitMs = 1_000) {
     this.#stopped = this.#loop();
+    this.#startupTimer = setTimeout(
+      () => this.#mailbox.push({ type: "startup-over" }),
+      startupWaitMs,
+    );
   }
 
-  /** Resolves once the instances of the initial scan have connected or failed. */
+  /**
+   * Resolves once the instances of the initial scan have connected or failed,
+   * or the start-up wait has run out, whichever comes first.
+   */
   get ready(): Promise<void> {
     return this.#ready.promise;
   }
@@ -107,6 +118,7 @@ export class Registry {
 
   /** Stops the loop and ends every upstream session. */
   async close(): Promise<void> {
+    clearTimeout(this.#startupTimer);
     const upstreams = await this.ask((s) => {
       for (const e of s.instances.values()) clearTimeout(e.retryTimer);
       return [...s.instances.values()].flatMap((e) => e.upstream ? [e.upstream] : []);
@@ -134,6 +146,9 @@ export class Registry {
         return msg.fn(s);
       case "scanned":
         this.#scanned = true;
+        return this.#checkReady();
+      case "startup-over":
+        this.#startupOver = true;
         return this.#checkReady();
       case "found": {
         const old = s.instances.get(msg.record.id);
@@ -263,7 +278,7 @@ export class Registry {
   /** Picks the current instance when the client has not: a restart of the last one, else the only one. */
   #autoSelect(): void {
     const s = this.#state;
-    if (s.current !== null) return;
+    if (!this.#isReady || s.current !== null) return;
     const connected = [...s.instances.values()].filter((e) => e.state === "connected");
     let pick = s.follow ? connected.find((e) => e.record.directory === s.follow) : undefined;
     if (!pick && !s.manual) {
@@ -295,8 +310,16 @@ export class Registry {
     this.#checkReady();
   }
 
+  // Auto-selection waits for start-up to settle: picking the first of several
+  // instances to connect would make an arbitrary choice sticky.
   #checkReady(): void {
-    if (this.#scanned && this.#initial.size === 0) this.#ready.resolve();
+    if (this.#isReady || !(this.#startupOver || (this.#scanned && this.#initial.size === 0))) {
+      return;
+    }
+    this.#isReady = true;
+    clearTimeout(this.#startupTimer);
+    this.#ready.resolve();
+    this.#autoSelect();
   }
 }
 
@@ -305,11 +328,18 @@ function isInside(dir: string, root: string): boolean {
   return dir === r || dir.startsWith(r + "/");
 }
 
+/** Is the instance's process alive? A zombie (killed, not yet reaped by its parent) is not. */
 function pidAlive(pid: number): boolean {
   try {
     kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as { code?: string }).code === "EPERM";
+  }
+  if (Deno.build.os !== "linux") return true;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
   }
 }
