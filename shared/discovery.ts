@@ -4,7 +4,6 @@
 
 import { z } from "zod";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
 
 /** Version of the discovery file format; bump on incompatible changes. */
 export const DISCOVERY_PROTOCOL = 1;
@@ -25,7 +24,14 @@ export const DiscoveryRecordSchema = z.object({
 });
 export type DiscoveryRecord = z.infer<typeof DiscoveryRecordSchema>;
 
-/** The discovery directory: flag, then BUZZ_DISCOVERY_DIR, then a per-user default. */
+/**
+ * The discovery directory: flag, then BUZZ_DISCOVERY_DIR, then a per-user default.
+ * The default must come out the same in the hub as in the instances, and MCP clients
+ * often start the hub with a scrubbed environment (the SDK's stdio client keeps only
+ * HOME, LOGNAME, PATH, SHELL, TERM and USER), so on Unix it does not depend on variables
+ * that vanish there: XDG_RUNTIME_DIR is also found as systemd's /run/user/<uid>, and the
+ * fallback is /tmp, not $TMPDIR.
+ */
 export function discoveryDir(flag?: string): string {
   if (flag) return flag;
   const fromEnv = Deno.env.get("BUZZ_DISCOVERY_DIR");
@@ -35,9 +41,19 @@ export function discoveryDir(flag?: string): string {
       join(Deno.env.get("USERPROFILE") ?? ".", "AppData", "Local");
     return join(base, "buzz", "instances");
   }
-  const runtime = Deno.env.get("XDG_RUNTIME_DIR");
+  const runtime = Deno.env.get("XDG_RUNTIME_DIR") || systemdRuntimeDir();
   if (runtime) return join(runtime, "buzz", "instances");
-  return join(tmpdir(), `buzz-${Deno.uid()}`, "instances");
+  return join("/tmp", `buzz-${Deno.uid()}`, "instances");
+}
+
+/** What XDG_RUNTIME_DIR names under systemd, when it exists and is ours. */
+function systemdRuntimeDir(): string | undefined {
+  const dir = `/run/user/${Deno.uid()}`;
+  try {
+    return Deno.statSync(dir).uid === Deno.uid() ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

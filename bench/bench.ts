@@ -1,0 +1,63 @@
+// buzz's speed and memory, measured with real processes on 127.0.0.1 and
+// printed as a markdown table. Benchmarks inform; the tests assert. Nothing
+// here passes or fails on a number.
+//
+//   deno task bench
+//
+// Phases (each with bounded loops; the whole run takes well under two minutes):
+//   1. instance start: spawn → discovery file → first MCP initialize; SIGTERM → exit
+//   2. hub: start; discovery latency (file written → connected); SIGTERM'd instance → forgotten
+//   3. proxy overhead: scripts_list direct vs through the hub, plus the hub's own stdio round trip
+//   4. log ingestion: 200k lines from one run; lines/s, CPU, RSS at 10k and 200k lines
+//   5. logs_tail limit 1000 and logs_search over a full buffer, direct and through the hub
+//   6. hub detection of a SIGKILLed instance
+// Progress goes to stderr; only the table goes to stdout.
+//
+// The phases live in lifecycle.ts (1, 2, 6), proxy.ts (3) and logs.ts (4, 5);
+// this file runs them in order, then prints the table and cleans up.
+
+import { mib, now, printTable, progress, row } from "./stats.ts";
+import { cleanupAll, cleanups, memory } from "./procs.ts";
+import { makeProject } from "./fixture.ts";
+import { phaseBaseline, phaseHub, phaseInstanceStart, phaseKill } from "./lifecycle.ts";
+import { phaseProxy } from "./proxy.ts";
+import { phaseLogs } from "./logs.ts";
+
+async function main() {
+  const t0 = now();
+  const project = await makeProject();
+  const dir = await Deno.makeTempDir({ prefix: "buzz-bench-discovery-" });
+  cleanups.push(() => Deno.remove(dir, { recursive: true }));
+  await Deno.chmod(dir, 0o700);
+
+  await phaseBaseline(project);
+  await phaseInstanceStart(project, dir);
+  const hub = await phaseHub(project, dir);
+  const { a, direct } = await phaseProxy(project, dir, hub);
+  await phaseLogs(project, a, direct, hub);
+  await phaseKill(project, dir, hub);
+  const hubMem = memory(hub.pid);
+  row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);
+
+  const total = (now() - t0) / 1000;
+  row("run", "total bench time", `${total.toFixed(1)} s`, `${navigator.hardwareConcurrency} CPUs`);
+  printTable();
+}
+
+const onSignal = () => {
+  progress("interrupted; cleaning up");
+  cleanupAll().finally(() => Deno.exit(130));
+};
+Deno.addSignalListener("SIGINT", onSignal);
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  console.error(`[bench] failed: ${(e as Error).stack ?? e}`);
+  code = 1;
+} finally {
+  await cleanupAll();
+}
+// SDK transports can keep timers alive after close; everything of ours is cleaned up.
+Deno.exit(code);
