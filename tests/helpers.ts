@@ -29,13 +29,26 @@ export async function until<T>(
   }
 }
 
-export async function tempDir(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "buzz-test-" });
+// Every temp dir a test file makes is removed when that test file's process ends,
+// pass or fail, so a failing assertion never leaves files behind.
+const made: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of made) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* already gone */ }
+  }
+});
+
+export async function tempDir(prefix = "buzz-test-"): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  made.push(dir);
+  return dir;
 }
 
 /** A copy of the fixture project, so tests never share a directory. */
 export async function fixtureCopy(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "buzz-project-" });
+  const dir = await tempDir("buzz-project-");
   for await (const f of Deno.readDir(FIXTURE)) {
     await Deno.copyFile(join(FIXTURE, f.name), join(dir, f.name));
   }
@@ -169,5 +182,28 @@ export function pidAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch {
     return false;
+  }
+}
+
+/** Pids of live processes whose working directory is dir (Linux /proc): a project's whole tree. */
+export function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (Deno.readLinkSync(`/proc/${entry.name}/cwd`) === dir && pidAlive(Number(entry.name))) {
+        pids.push(Number(entry.name));
+      }
+    } catch { /* gone, or not ours to look at */ }
+  }
+  return pids;
+}
+
+/** Last-resort cleanup for a failed test: kill whatever still runs in dir. */
+export function killProcessesIn(dir: string): void {
+  for (const pid of processesIn(dir)) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* already gone */ }
   }
 }

@@ -8,8 +8,10 @@ import {
   connectInstance,
   fixtureCopy,
   jsonFiles,
+  killProcessesIn,
   MAIN,
   pidAlive,
+  processesIn,
   startInstance,
   type Structured,
   tempDir,
@@ -332,21 +334,31 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       const project = await fixtureCopy();
       const disco = await tempDir();
       const inst = await startInstance({ project, discoveryDir: disco, args: ["spawner", "dev"] });
-      const { client, close } = await connectInstance(inst.record);
-      const { matches } = await until("the grandchild pid", async () => {
-        const r = await call(client, "logs_search", { query: "^grandchild \\d+", regex: true }) as {
-          matches: { text: string }[];
-        };
-        return r.matches.length ? r : null;
-      });
-      const grandchild = Number(matches[0].text.match(/grandchild (\d+)/)![1]);
-      const { runs } = await call(client, "scripts_status") as { runs: { pid: number }[] };
-      await close();
-      const status = await inst.stop(signal);
-      assert.equal(status.code, 0);
-      assert.deepEqual(jsonFiles(disco), []);
-      for (const pid of [grandchild, ...runs.map((r) => r.pid)]) {
-        await until(`pid ${pid} to be gone`, () => !pidAlive(pid), 2000);
+      try {
+        const { client, close } = await connectInstance(inst.record);
+        await until("the grandchild and the dev server", async () => {
+          const r = await call(client, "logs_search", {
+            query: "^grandchild \\d+|Local:",
+            regex: true,
+          }) as {
+            matches: unknown[];
+          };
+          return r.matches.length >= 2;
+        });
+        await close();
+        // npm, sh, node, sleep: the whole tree runs in the project directory.
+        assert.ok(processesIn(project).length >= 4, `tree: ${processesIn(project)}`);
+        const status = await inst.stop(signal);
+        assert.equal(status.code, 0);
+        assert.deepEqual(jsonFiles(disco), []);
+        await until(
+          "every process of the project to be gone",
+          () => processesIn(project).length === 0,
+          2000,
+        );
+      } finally {
+        await inst.stop("SIGKILL");
+        killProcessesIn(project);
       }
     },
   );
