@@ -156,15 +156,7 @@ export class Registry {
           log.info(`${msg.record.id} announced again at ${msg.record.url}: reconnecting`);
           this.#disconnect(old, "replaced by a new announcement");
         }
-        const e: Entry = old ??
-          {
-            record: msg.record,
-            path: msg.path,
-            state: "discovered",
-            gen: 0,
-            attempts: 0,
-            fileGone: false,
-          };
+        const e = old ?? ({ gen: 0 } as Entry);
         Object.assign(e, {
           record: msg.record,
           path: msg.path,
