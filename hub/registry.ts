@@ -321,7 +321,7 @@ function isInside(dir: string, root: string): boolean {
 }
 
 /** Is the instance's process alive? A zombie (killed, not yet reaped by its parent) is not. */
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     kill(pid, 0);
   } catch (e) {

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, StdioClientTransport, StreamableHTTPClientTransport } from "../shared/sdk.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
+import { pidAlive } from "../hub/registry.ts";
+
+export { pidAlive };
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const MAIN = join(ROOT, "main.ts");
@@ -173,16 +176,6 @@ export async function call(client: Client, name: string, args: Record<string, un
   const r = await client.callTool({ name, arguments: args });
   if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
   return r.structuredContent as Structured;
-}
-
-/** True while the process exists and is not a zombie (Linux /proc). */
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 /** Pids of live processes whose working directory is dir (Linux /proc): a project's whole tree. */
