@@ -5,13 +5,15 @@ import { parseArgs } from "node:util";
 import { basename, resolve } from "node:path";
 import { VERSION } from "./shared/version.ts";
 import { LOG_LEVELS, type LogLevel } from "./shared/log.ts";
+import { bypassProxyForLoopback } from "./shared/loopback.ts";
 import type { HubOptions } from "./hub/main.ts";
 import type { InstanceOptions } from "./instance/main.ts";
 
 export const USAGE = `buzz ${VERSION}: your project's dev processes, served to AI agents over MCP.
 
 Usage:
-  buzz --no-tui [options] [script ...]   run an instance in a project directory
+  buzz [options] [script ...]            run an instance with the interactive terminal UI
+  buzz --no-tui [options] [script ...]   run an instance that streams its scripts' output instead
   buzz --mcp [options]                   run the hub: the one stdio MCP server for your agent
 
 Instance options:
@@ -20,13 +22,17 @@ Instance options:
   --name NAME            instance name (default: the directory's basename)
   --no-auth              accept MCP requests without the bearer token
   --grace-ms N           how long a stopped script gets between SIGTERM and SIGKILL (default: 3000)
-  script ...             scripts to start at launch, e.g. buzz --no-tui dev api
+  --allow-duplicate      start even if another instance already serves this directory
+  --quiet                no UI and no output stream; only buzz's own log lines, on stderr
+  script ...             scripts to start at launch, e.g. buzz dev api
+
+  Without a terminal on stdout (piped, CI), buzz behaves as buzz --no-tui.
 
 Common options:
   --discovery-dir DIR    where instances announce themselves (env: BUZZ_DISCOVERY_DIR)
   --log-level LEVEL      error, warn, info or debug (default: info); logs go to stderr
-  --help                 show this help
-  --version              show buzz's version
+  -h, --help             show this help
+  -v, --version          show buzz's version
 `;
 
 /** Everything either role takes; each role reads its own part. */
@@ -39,39 +45,46 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      // -v and -V both mean --version, as in most tools.
+      args: argv.map((a) => a === "-V" ? "-v" : a),
       allowPositionals: true,
       strict: true,
       options: {
         "mcp": { type: "boolean" },
         "no-tui": { type: "boolean" },
+        "quiet": { type: "boolean" },
         "dir": { type: "string" },
         "port": { type: "string" },
         "name": { type: "string" },
         "no-auth": { type: "boolean" },
+        "allow-duplicate": { type: "boolean" },
         "grace-ms": { type: "string" },
         "discovery-dir": { type: "string" },
         "log-level": { type: "string" },
         "help": { type: "boolean", short: "h" },
-        "version": { type: "boolean", short: "V" },
+        "version": { type: "boolean", short: "v" },
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(argsProblem(e as Error));
   }
   const v = parsed.values;
   if (v.help) return "help";
   if (v.version) return "version";
   if (v.mcp && v["no-tui"]) throw new UsageError("choose one of --mcp and --no-tui, not both");
-  if (!v.mcp && !v["no-tui"]) {
-    throw new UsageError(
-      "the interactive terminal UI is not built yet: run `buzz --no-tui` for an instance " +
-        "or `buzz --mcp` for the hub",
-    );
-  }
   const mode = v.mcp ? "hub" : "instance";
   if (mode === "hub") {
-    for (const flag of ["dir", "port", "name", "no-auth", "grace-ms"] as const) {
+    for (
+      const flag of [
+        "dir",
+        "port",
+        "name",
+        "no-auth",
+        "grace-ms",
+        "quiet",
+        "allow-duplicate",
+      ] as const
+    ) {
       if (v[flag] !== undefined) throw new UsageError(`--${flag} applies to instances, not --mcp`);
     }
     if (parsed.positionals.length) {
@@ -93,7 +106,31 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
     discoveryDir: v["discovery-dir"],
     logLevel,
     scripts: parsed.positionals,
+    allowDuplicate: !!v["allow-duplicate"],
+    // The UI needs a terminal to draw on; piped or in CI, buzz streams instead.
+    view: v.quiet ? "quiet" : v["no-tui"] || !stdoutIsTerminal() ? "console" : "tui",
   };
+}
+
+/** node:util's parseArgs errors, in buzz's own words. */
+function argsProblem(e: Error & { code?: string }): string {
+  const option = /'(-[^' ]+)/.exec(e.message)?.[1];
+  if (!option) return e.message;
+  if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
+  if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return /argument missing/.test(e.message)
+      ? `${option} needs a value`
+      : `${option} is a switch and takes no value`;
+  }
+  return e.message;
+}
+
+function stdoutIsTerminal(): boolean {
+  try {
+    return Deno.stdout.isTerminal() && Deno.stdin.isTerminal();
+  } catch {
+    return false;
+  }
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {
@@ -118,6 +155,8 @@ if (import.meta.main) {
   } else if (opts === "version") {
     console.log(`buzz ${VERSION}`);
   } else if (opts.mode === "hub") {
+    // Before any fetch: the hub's requests to instances on 127.0.0.1 never go through a proxy.
+    bypassProxyForLoopback();
     const { runHub } = await import("./hub/main.ts");
     Deno.exit(await runHub(opts));
   } else {

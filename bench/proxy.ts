@@ -1,90 +1,188 @@
 // Phase: what the hub adds to a call, compared with calling the instance
-// directly, one at a time and with several calls in flight.
+// directly, one at a time and with many calls in flight, for a 2026-07-28
+// client, a 2025-11-25 client, and (when it runs) v1 of buzz with a 2025
+// client. Every path is measured in the same interleaved loop, so drift (GC,
+// other load on the machine) hits them all alike.
 
-import { connectInstance } from "../tests/helpers.ts";
-import { PROXY_CALLS, PROXY_WARMUP } from "./settings.ts";
-import { fmtNum, mib, ms, now, poll, progress, row, rowStats, timeCalls } from "./stats.ts";
-import { cleanups, type Hub, memory, startAnnounced } from "./procs.ts";
+import { connectInstance, type Era } from "../tests/helpers.ts";
+import type { Client } from "../shared/sdk.ts";
+import {
+  CONCURRENCY,
+  CONCURRENT_ROUNDS,
+  PROXY_CALLS,
+  PROXY_WARMUP,
+  TARGET_HUB_RATIO,
+  TARGET_THROUGHPUT,
+} from "./settings.ts";
+import { fmtNum, mib, ms, now, poll, progress, row, rowStats, stats, timeCalls } from "./stats.ts";
+import { type Announced, cleanups, type Hub, memory, startAnnounced } from "./procs.ts";
 import { listInstances, rawCall, rawListTools } from "./calls.ts";
+import { type HubProc, spawnHub } from "./hubs.ts";
+import { type V1, V1_RECORDED } from "./v1.ts";
 
-export async function phaseProxy(project: string, dir: string, hub: Hub) {
+interface Path {
+  label: string;
+  direct: Client;
+  hub: Client;
+  d: number[];
+  h: number[];
+  o: number[];
+}
+
+/** Waits until the hub has the instance connected, and makes it the one calls go to. */
+async function hubReady(hub: Pick<Hub, "client">, id: string, v1 = false) {
+  await poll(
+    `${id} connected in the hub`,
+    async () => (await listInstances(hub)).find((x) => x.id === id && x.state === "connected"),
+  );
+  // v1 had a current instance; v2 routes to the only one by default.
+  if (v1) await rawCall(hub.client, "instances_connect", { instance_id: id });
+}
+
+async function direct(record: Announced["record"], era: Era) {
+  const c = await connectInstance(record, {}, era);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+export async function phaseProxy(project: string, dir: string, hub: Hub, v1: V1 | null) {
   progress("proxy overhead");
   const a = await startAnnounced(project, dir, "proxy");
   const id = a.record.id;
-  await poll(
-    "proxy instance connected",
-    async () => (await listInstances(hub)).find((x) => x.id === id && x.state === "connected"),
-  );
-  await rawCall(hub.client, "instances_connect", { instance_id: id });
-  const direct = await connectInstance(a.record);
-  cleanups.push(() => direct.close());
+  await hubReady(hub, id);
 
-  const viaDirect = () => rawCall(direct.client, "scripts_list");
-  const viaHub = () => rawCall(hub.client, "scripts_list");
-  const hubOwn = () => rawCall(hub.client, "instances_list");
+  const hubs: HubProc[] = [];
+  const paths: Path[] = [];
+  const modernDirect = await direct(a.record, "modern");
+  for (const era of ["modern", "legacy"] as const) {
+    const h = await spawnHub({ discoveryDir: dir, era });
+    hubs.push(h);
+    await hubReady(h, id);
+    const c = era === "modern" ? modernDirect : await direct(a.record, era);
+    const label = era === "modern" ? "v2, 2026-07-28 client" : "v2, 2025-11-25 client";
+    paths.push({ label, direct: c.client, hub: h.client, d: [], h: [], o: [] });
+  }
+  if (v1) {
+    const h = await spawnHub({
+      discoveryDir: v1.discoveryDir,
+      era: "legacy",
+      main: v1.main,
+      config: v1.config,
+      cwd: v1.worktree,
+    });
+    hubs.push(h);
+    await hubReady(h, v1.record.id, true);
+    const c = await direct(v1.record, "legacy");
+    paths.push({ label: "v1, 2025-11-25 client", direct: c.client, hub: h.client, d: [], h: [], o: [] });
+  }
+
+  const viaDirect = (p: Path) => rawCall(p.direct, "scripts_list");
+  const viaHub = (p: Path) => rawCall(p.hub, "scripts_list");
+  const hubOwn = (p: Path) => rawCall(p.hub, "instances_list");
   for (let i = 0; i < PROXY_WARMUP; i++) {
-    await viaDirect();
-    await viaHub();
-    await hubOwn();
+    for (const p of paths) {
+      await viaDirect(p);
+      await viaHub(p);
+      await hubOwn(p);
+    }
   }
-  const d: number[] = [], h: number[] = [], o: number[] = [];
-  // Interleaved, so drift (GC, other load) hits all three alike.
   for (let i = 0; i < PROXY_CALLS; i++) {
-    let t = now();
-    await viaDirect();
-    d.push(now() - t);
-    t = now();
-    await viaHub();
-    h.push(now() - t);
-    t = now();
-    await hubOwn();
-    o.push(now() - t);
+    for (const p of paths) {
+      let t = now();
+      await viaDirect(p);
+      p.d.push(now() - t);
+      t = now();
+      await viaHub(p);
+      p.h.push(now() - t);
+      t = now();
+      await hubOwn(p);
+      p.o.push(now() - t);
+    }
   }
+
   const area = "proxy";
-  const sd = rowStats(area, "scripts_list direct (HTTP)", d);
-  const sh = rowStats(area, "scripts_list through the hub (stdio → HTTP)", h);
-  rowStats(area, "instances_list (hub's own tool, stdio only)", o);
-  row(
-    area,
-    "ratio hub / direct",
-    `${(sh.median / sd.median).toFixed(2)}×`,
-    `p95 ${(sh.p95 / sd.p95).toFixed(2)}×; added ${ms(sh.median - sd.median)} per call`,
-    String(PROXY_CALLS),
-  );
+  const v1Path = paths.find((p) => p.label.startsWith("v1"));
+  const v1Direct = v1Path ? stats(v1Path.d).median : V1_RECORDED.directMs;
+  const v1Source = v1Path ? "v1 measured in this run" : "v1 recorded";
+  for (const p of paths) {
+    const sd = rowStats(area, `${p.label}: scripts_list direct (HTTP)`, p.d);
+    const sh = rowStats(area, `${p.label}: scripts_list through the hub`, p.h);
+    const so = rowStats(area, `${p.label}: stdio round trip (hub's instances_list)`, p.o);
+    row(
+      area,
+      `${p.label}: hub / (direct + stdio), p50`,
+      `${(sh.median / (sd.median + so.median)).toFixed(2)}×`,
+      `target ≤ ${TARGET_HUB_RATIO}×; hub / direct ${(sh.median / sd.median).toFixed(2)}×, ` +
+        `added ${ms(sh.median - sd.median)} per call`,
+      String(PROXY_CALLS),
+    );
+    if (p !== v1Path) {
+      row(
+        area,
+        `${p.label}: direct p50 / v1 direct p50`,
+        `${(sd.median / v1Direct).toFixed(2)}×`,
+        `${ms(sd.median)} vs ${ms(v1Direct)} (${v1Source})`,
+      );
+    }
+  }
+  if (!v1Path) {
+    row(
+      area,
+      "v1 (recorded, worktree could not run): direct / hub / ratio",
+      `${ms(V1_RECORDED.directMs)} / ${ms(V1_RECORDED.hubMs)} / ${V1_RECORDED.hubRatio}×`,
+    );
+  }
   row(area, "hub RSS with 1 connected instance", mib(memory(hub.pid).rss));
 
   // What the hub fetches on connect and on every list_changed, and serves from its cache.
-  for (let i = 0; i < 5; i++) await rawListTools(direct.client);
+  const modern = paths[0];
+  for (let i = 0; i < 5; i++) await rawListTools(modern.direct);
   rowStats(
     area,
-    "tools/list direct (9 tools, zod → JSON Schema per call)",
-    await timeCalls(50, () => rawListTools(direct.client)),
+    "tools/list direct (zod → JSON Schema per call), 2026-07-28",
+    await timeCalls(50, () => rawListTools(modern.direct)),
   );
   rowStats(
     area,
-    "tools/list through the hub (served from its cache)",
-    await timeCalls(50, () => rawListTools(hub.client)),
+    "tools/list through the hub (served from its cache), 2026-07-28",
+    await timeCalls(50, () => rawListTools(modern.hub)),
   );
 
-  // Concurrency: 8 calls in flight at once; hub and direct rounds alternate.
-  const batch = 8, rounds = 40;
-  let hubMs = 0, directMs = 0;
-  for (let r = 0; r < rounds; r++) {
-    let t = now();
-    await Promise.all(Array.from({ length: batch }, viaHub));
-    hubMs += now() - t;
-    t = now();
-    await Promise.all(Array.from({ length: batch }, viaDirect));
-    directMs += now() - t;
+  // Concurrency: CONCURRENCY calls in flight at once; hub and direct rounds alternate.
+  progress(`${CONCURRENCY} concurrent callers`);
+  const hubMs = paths.map(() => 0), directMs = paths.map(() => 0);
+  const batch = (fn: () => Promise<unknown>) =>
+    Promise.all(Array.from({ length: CONCURRENCY }, fn));
+  for (const p of paths) {
+    await batch(() => viaHub(p));
+    await batch(() => viaDirect(p));
   }
-  const perSec = (batch * rounds) / (hubMs / 1000);
-  const perSecDirect = (batch * rounds) / (directMs / 1000);
-  row(
-    area,
-    "scripts_list throughput, 8 in flight: hub / direct",
-    `${fmtNum(perSec)} / ${fmtNum(perSecDirect)} calls/s`,
-    `ratio ${(perSec / perSecDirect).toFixed(2)}×`,
-    String(batch * rounds),
-  );
-  return { a, direct };
+  for (let r = 0; r < CONCURRENT_ROUNDS; r++) {
+    for (const [i, p] of paths.entries()) {
+      let t = now();
+      await batch(() => viaHub(p));
+      hubMs[i] += now() - t;
+      t = now();
+      await batch(() => viaDirect(p));
+      directMs[i] += now() - t;
+    }
+  }
+  const calls = CONCURRENCY * CONCURRENT_ROUNDS;
+  for (const [i, p] of paths.entries()) {
+    const perSec = calls / (hubMs[i] / 1000);
+    const perSecDirect = calls / (directMs[i] / 1000);
+    row(
+      area,
+      `${p.label}: ${CONCURRENCY} in flight, hub / direct throughput`,
+      `${(perSec / perSecDirect).toFixed(2)}×`,
+      `target ≥ ${TARGET_THROUGHPUT}×; ${fmtNum(perSec)} / ${fmtNum(perSecDirect)} calls/s`,
+      String(calls),
+    );
+  }
+  if (!v1Path) {
+    row(area, `v1 (recorded): ${CONCURRENCY} in flight, hub / direct`, `${V1_RECORDED.throughput32}×`);
+  }
+
+  for (const h of hubs) await h.close();
+  return { a, direct: modernDirect };
 }

@@ -1,38 +1,24 @@
-// The hub's face to its one client: a stdio MCP server that answers with its own
-// tools plus the current instance's, and forwards everything else to the
-// instance a request is routed to.
+// The hub's face to its one client: a low-level MCP server (the hub owns
+// dispatch, as a gateway does) that answers lists from the merged catalog and
+// routes everything else to the instance a request belongs to.
 
 import {
-  CallToolRequestSchema,
   type CallToolResult,
-  CompleteRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  RootsListChangedNotificationSchema,
+  ProtocolError,
+  ProtocolErrorCode,
   Server,
-  SetLevelRequestSchema,
-  SubscribeRequestSchema,
-  type Tool,
-  UnsubscribeRequestSchema,
+  type ServerContext,
 } from "../shared/sdk.ts";
-import { log } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
-import type { Registry, State } from "./registry.ts";
-import { callHubTool, describeInstances, HUB_TOOLS, resolveInstance } from "./instances_tools.ts";
-import type { Upstream } from "./upstream.ts";
+import type { Catalog } from "./catalog.ts";
+import { INSTANCE_ARG } from "./catalog.ts";
+import { forward, type FrontInfo } from "./forward.ts";
+import { HUB_TOOLS, listInstances } from "./instances_tools.ts";
+import { paginate } from "./paginate.ts";
+import type { Entry, Registry, State } from "./registry.ts";
+import { ownersOfPrompt, ownersOfUri, pickInstance } from "./route.ts";
 
-/** Long enough for logs_wait; progress notifications keep it alive beyond that. */
-const PROXY_TIMEOUT_MS = 15 * 60_000;
-
-type Route = { upstream: Upstream; id: string } | { error: string };
-
-export function createFront(registry: Registry): Server {
+export function createFront(registry: Registry, era: "modern" | "legacy"): FrontInfo {
   const server = new Server({ name: "buzz", title: "buzz hub", version: VERSION }, {
     capabilities: {
       tools: { listChanged: true },
@@ -43,178 +29,144 @@ export function createFront(registry: Registry): Server {
     },
     instructions:
       "buzz connects you to the dev processes (dev servers, watchers, test runners) of every " +
-      "project where `buzz --no-tui` runs. Call instances_list, then instances_connect; the instance's tools " +
-      "(scripts_list, scripts_run, logs_tail, errors_list, ...) then appear. Each takes an optional instance_id " +
-      "to reach another instance without switching.",
+      "project where buzz runs. Call instances_list to see them; every other tool takes an " +
+      "optional `instance` (id, name or project directory), needed only when several run.",
   });
-  // Early requests wait (at most about 1 s) for the instances already running to connect.
+  const front: FrontInfo = { era, server };
   const startup = registry.ready;
 
-  const route = async (instanceId?: string): Promise<Route> => {
+  /** Finds the instance for a request, or throws an error that says how to choose one. */
+  const route = async (instance: unknown, candidates?: (s: State) => Entry[]) => {
+    if (instance !== undefined && typeof instance !== "string") {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `${INSTANCE_ARG} must be a string: an instance id, name or project directory.`,
+      );
+    }
     await startup;
-    return await registry.ask((s) => {
-      const target = instanceId
-        ? resolveInstance(s, instanceId)
-        : s.current
-        ? s.instances.get(s.current)
-        : undefined;
-      if (typeof target === "string") return { error: target };
-      if (!target) {
-        return {
-          error: `No current buzz instance.\n${describeInstances(s)}\n` +
-            "Call instances_connect {instance_id} first, or pass instance_id.",
-        };
-      }
-      if (!target.upstream) {
-        return {
-          error: `Instance ${target.record.id} is ${target.state}` +
-            (target.lastError ? ` (${target.lastError})` : "") +
-            ". Call instances_list to see which are connected.",
-        };
-      }
-      return { upstream: target.upstream, id: target.record.id };
+    // A URI or prompt that no instance lists goes where a request without one would (the only
+    // connected instance, say), so that instance's own answer or error reaches the client.
+    const target = await registry.ask((s) => {
+      const owners = candidates?.(s);
+      return pickInstance(s, instance, owners?.length ? owners : undefined);
     });
+    if (typeof target === "string") throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
+    return target.upstream!;
   };
-  const routeOrThrow = async () => {
-    const r = await route();
-    if ("error" in r) throw new McpError(ErrorCode.InvalidRequest, r.error);
-    return r.upstream;
-  };
-  const currentLists = (s: State) => (s.current ? s.instances.get(s.current)?.lists : undefined);
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
+  const list = (kind: keyof Catalog) => async (req: { params?: { cursor?: string } }) => {
     await startup;
-    const proxied = await registry.ask((s) => currentLists(s)?.tools ?? []);
-    const own = new Set(HUB_TOOLS.map((t) => t.name));
-    return {
-      tools: [...HUB_TOOLS, ...proxied.filter((t) => !own.has(t.name)).map(withInstanceId)],
-    };
-  });
+    const page = paginate<unknown>(registry.catalog[kind], req.params?.cursor);
+    return { [kind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) } as never;
+  };
+  server.setRequestHandler("tools/list", list("tools"));
+  server.setRequestHandler("resources/list", list("resources"));
+  server.setRequestHandler("resources/templates/list", list("resourceTemplates"));
+  server.setRequestHandler("prompts/list", list("prompts"));
 
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", async (req, ctx) => {
     const { name } = req.params;
-    const args = { ...(req.params.arguments ?? {}) };
     await startup;
-    if (HUB_TOOLS.some((t) => t.name === name)) return callHubTool(registry, name, args);
-    const instanceId = args.instance_id;
-    delete args.instance_id;
-    if (instanceId !== undefined && typeof instanceId !== "string") {
-      return toolError(
-        "instance_id must be a string: an instance id, id prefix, name or directory.",
-      );
-    }
-    const target = await route(instanceId);
-    if ("error" in target) return toolError(target.error);
-    if (!target.upstream.lists.tools.some((t) => t.name === name)) {
-      const names = target.upstream.lists.tools.map((t) => t.name).join(", ");
-      return toolError(
-        `Instance ${target.id} has no tool "${name}". Its tools: ${names}. Hub tools: ` +
-          `${HUB_TOOLS.map((t) => t.name).join(", ")}.`,
-      );
-    }
-    const progressToken = extra._meta?.progressToken;
+    if (name === "instances_list") return await registry.ask(listInstances);
+    if (!registry.catalog.tools.some((t) => t.name === name)) return unknownTool(name, registry);
+    const args = { ...req.params.arguments };
+    const instance = args[INSTANCE_ARG];
+    delete args[INSTANCE_ARG];
+    let upstream;
     try {
-      return await target.upstream.client.callTool({ name, arguments: args }, undefined, {
-        signal: extra.signal,
-        timeout: PROXY_TIMEOUT_MS,
-        resetTimeoutOnProgress: true,
-        onprogress: progressToken === undefined ? undefined : (p) => {
-          extra.sendNotification({
-            method: "notifications/progress",
-            params: { ...p, progressToken },
-          })
-            .catch(() => {});
-        },
-      }) as CallToolResult;
+      upstream = await route(instance);
     } catch (e) {
-      if (extra.signal.aborted) throw e;
-      return toolError(
-        `Calling ${name} on instance ${target.id} failed: ${(e as Error).message}. ` +
-          "The instance may have stopped; call instances_list to check.",
-      );
+      return toolError((e as Error).message);
     }
+    return await forward(front, upstream, "tools/call", { ...req.params, arguments: args }, ctx) as never;
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  const byUri = (method: string) => async (req: { params: { uri: string } }, ctx: ServerContext) =>
+    await forward(
+      front,
+      await route(undefined, (s) => ownersOfUri(s, req.params.uri)),
+      method,
+      req.params,
+      ctx,
+    );
+  server.setRequestHandler("resources/read", byUri("resources/read") as never);
+
+  server.setRequestHandler("prompts/get", async (req, ctx) => {
+    const args = { ...req.params.arguments };
+    const instance = args[INSTANCE_ARG];
+    delete args[INSTANCE_ARG];
+    const upstream = await route(instance, (s) => ownersOfPrompt(s, req.params.name));
+    return await forward(front, upstream, "prompts/get", { ...req.params, arguments: args }, ctx) as never;
+  });
+
+  server.setRequestHandler("completion/complete", async (req, ctx) => {
+    const ref = req.params.ref;
+    const instance = req.params.context?.arguments?.[INSTANCE_ARG];
+    const upstream = await route(
+      instance,
+      (s) => ref.type === "ref/prompt" ? ownersOfPrompt(s, ref.name) : ownersOfUri(s, ref.uri),
+    );
+    return await forward(front, upstream, "completion/complete", req.params, ctx) as never;
+  });
+
+  // Subscriptions are the client's; the registry keeps each one on the instance that serves it.
+  const subscriptions = new Map<string, string>();
+  server.setRequestHandler("resources/subscribe", async (req) => {
+    const upstream = await route(undefined, (s) => ownersOfUri(s, req.params.uri));
+    const owner = await registry.ask((s) =>
+      [...s.instances.values()].find((e) => e.upstream === upstream)?.record.id
+    );
+    if (owner) subscriptions.set(req.params.uri, owner);
+    await registry.ask((_s, reg) => reg.setSubscriptions(new Map(subscriptions)));
+    return {};
+  });
+  server.setRequestHandler("resources/unsubscribe", async (req) => {
+    subscriptions.delete(req.params.uri);
+    await registry.ask((_s, reg) => reg.setSubscriptions(new Map(subscriptions)));
+    return {};
+  });
+
+  // Belongs to no instance, so it never fails for lack of one: remembered, and passed on.
+  server.setRequestHandler("logging/setLevel", async (req) => {
+    front.logLevel = req.params.level;
     await startup;
-    return { resources: await registry.ask((s) => currentLists(s)?.resources ?? []) };
+    const upstreams = await registry.ask((s) =>
+      [...s.instances.values()].flatMap((e) =>
+        e.upstream?.era === "legacy" && e.upstream.client.getServerCapabilities()?.logging
+          ? [e.upstream]
+          : []
+      )
+    );
+    await Promise.allSettled(upstreams.map((u) => u.client.setLoggingLevel(req.params.level)));
+    return {};
   });
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
-    await startup;
-    return {
-      resourceTemplates: await registry.ask((s) => currentLists(s)?.resourceTemplates ?? []),
-    };
-  });
-  server.setRequestHandler(ListPromptsRequestSchema, async () => {
-    await startup;
-    return { prompts: await registry.ask((s) => currentLists(s)?.prompts ?? []) };
-  });
-  const opts = (extra: { signal: AbortSignal }) => ({
-    signal: extra.signal,
-    timeout: PROXY_TIMEOUT_MS,
-  });
-  server.setRequestHandler(
-    ReadResourceRequestSchema,
-    async (req, extra) => (await routeOrThrow()).client.readResource(req.params, opts(extra)),
-  );
-  server.setRequestHandler(
-    SubscribeRequestSchema,
-    async (req, extra) => (await routeOrThrow()).client.subscribeResource(req.params, opts(extra)),
-  );
-  server.setRequestHandler(
-    UnsubscribeRequestSchema,
-    async (req, extra) =>
-      (await routeOrThrow()).client.unsubscribeResource(req.params, opts(extra)),
-  );
-  server.setRequestHandler(
-    GetPromptRequestSchema,
-    async (req, extra) => (await routeOrThrow()).client.getPrompt(req.params, opts(extra)),
-  );
-  server.setRequestHandler(
-    CompleteRequestSchema,
-    async (req, extra) => (await routeOrThrow()).client.complete(req.params, opts(extra)),
-  );
-  server.setRequestHandler(
-    SetLevelRequestSchema,
-    async (req, extra) =>
-      (await routeOrThrow()).client.setLoggingLevel(req.params.level, opts(extra)),
-  );
 
   const refreshRoots = async () => {
-    if (!server.getClientCapabilities()?.roots) return;
+    if (era !== "legacy" || !server.getClientCapabilities()?.roots) return;
     try {
       const { roots } = await server.listRoots();
       const paths = roots.flatMap((r) =>
         r.uri.startsWith("file://") ? [decodeURIComponent(new URL(r.uri).pathname)] : []
       );
-      await registry.ask((_s, reg) => reg.setRoots(paths));
-    } catch (e) {
-      log.debug("roots/list failed:", e);
+      await registry.ask((_s, reg) => reg.setHints([Deno.cwd(), ...paths]));
+    } catch {
+      // A client that declares roots but cannot list them leaves the hints as they are.
     }
   };
   server.oninitialized = () => void refreshRoots();
-  server.setNotificationHandler(RootsListChangedNotificationSchema, refreshRoots);
-  return server;
+  server.setNotificationHandler("notifications/roots/list_changed", refreshRoots);
+  return front;
 }
 
-/** Adds the optional instance_id argument that lets a call reach any instance. */
-function withInstanceId(tool: Tool): Tool {
-  const schema = tool.inputSchema;
-  return {
-    ...tool,
-    inputSchema: {
-      ...schema,
-      properties: {
-        ...schema.properties,
-        instance_id: {
-          type: "string",
-          description:
-            "Optional: run this on another buzz instance (id, id prefix, name or directory) " +
-            "instead of the current one",
-        },
-      },
-    },
-  };
+async function unknownTool(name: string, registry: Registry): Promise<CallToolResult> {
+  await registry.ready;
+  const names = registry.catalog.tools.map((t) => t.name).join(", ");
+  return toolError(
+    `There is no tool "${name}". Tools: ${names}.` +
+      (registry.catalog.tools.length === HUB_TOOLS.length
+        ? " No buzz instance is connected; start `buzz` in a project, then call instances_list."
+        : ""),
+  );
 }
 
 function toolError(text: string): CallToolResult {

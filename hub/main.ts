@@ -1,29 +1,20 @@
-// The hub's life: serve MCP on stdio, follow the discovery directory, keep one
-// connection per instance, and leave nothing behind on EOF or a signal.
+// The hub's life: serve MCP on stdio (both protocol eras), follow the discovery
+// directory, keep one connection per instance, and leave nothing behind on
+// EOF or a signal.
 
-import process from "node:process";
 import { discoveryDir, ensureDiscoveryDir } from "../shared/discovery.ts";
 import { configureLog, log, type LogLevel } from "../shared/log.ts";
-import {
-  CreateMessageResultSchema,
-  ElicitResultSchema,
-  ListRootsResultSchema,
-  StdioServerTransport,
-} from "../shared/sdk.ts";
+import { serveStdio, StdioServerTransport } from "../shared/sdk.ts";
 import { watchAnnouncements } from "./discovery.ts";
 import { createFront } from "./front.ts";
+import type { FrontInfo } from "./forward.ts";
+import { HUB_TOOLS } from "./instances_tools.ts";
 import { Registry } from "./registry.ts";
 
 export interface HubOptions {
   discoveryDir?: string;
   logLevel: LogLevel;
 }
-
-const RESULT_SCHEMAS = {
-  "sampling/createMessage": CreateMessageResultSchema,
-  "elicitation/create": ElicitResultSchema,
-  "roots/list": ListRootsResultSchema,
-} as const;
 
 /** Runs until stdin closes or a signal arrives; resolves to the exit code. */
 export async function runHub(opts: HubOptions): Promise<number> {
@@ -36,38 +27,28 @@ export async function runHub(opts: HubOptions): Promise<number> {
     return 1;
   }
 
-  // The front and the registry need each other; the front exists before any message flows.
-  // deno-lint-ignore prefer-const
-  let front: ReturnType<typeof createFront>;
-  const listChanged = () => {
-    for (
-      const send of [
-        front.sendToolListChanged,
-        front.sendResourceListChanged,
-        front.sendPromptListChanged,
-      ]
-    ) {
-      send.call(front).catch(() => {});
-    }
-  };
+  // The front exists once the client opens the connection; until then there is nobody to tell.
+  let front: FrontInfo | undefined;
   const registry = new Registry({
-    currentChanged: listChanged,
-    listsChanged: listChanged,
-    notification: (from, n) => {
-      const params = { ...n.params };
-      if (n.method === "notifications/message") {
-        params.logger = params.logger ? `${from.record.name}/${params.logger}` : from.record.name;
-      }
-      front.notification({ method: n.method, params }).catch(() => {});
+    catalogChanged: (kinds) => {
+      const s = front?.server;
+      if (!s) return;
+      if (kinds.includes("tools")) s.sendToolListChanged().catch(() => {});
+      if (kinds.includes("resources")) s.sendResourceListChanged().catch(() => {});
+      if (kinds.includes("prompts")) s.sendPromptListChanged().catch(() => {});
     },
-    forwardRequest: (method, params, signal) =>
-      front.request(
-        { method, params } as never,
-        RESULT_SCHEMAS[method as keyof typeof RESULT_SCHEMAS],
-        { signal },
-      ),
-  });
-  front = createFront(registry);
+    notification: (_from, n) => {
+      front?.server.notification(n as never).catch(() => {});
+    },
+    forwardRequest: (method, params, signal) => {
+      if (front?.era !== "legacy") {
+        return Promise.reject(
+          new Error(`the hub's client speaks MCP 2026-07-28, where servers cannot send ${method}`),
+        );
+      }
+      return front.server.request({ method, params } as never, { signal });
+    },
+  }, HUB_TOOLS, [Deno.cwd()]);
 
   const stop = new AbortController();
   const discovery = (async () => {
@@ -83,16 +64,22 @@ export async function runHub(opts: HubOptions): Promise<number> {
   })();
 
   const { promise: done, resolve: finish } = Promise.withResolvers<string>();
-  // The SDK's stdio transport ignores EOF; without this the hub would outlive its client.
-  process.stdin.on("end", () => finish("stdin closed"));
-  process.stdin.on("close", () => finish("stdin closed"));
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   const onSignal = () => finish("signal");
   for (const sig of signals) Deno.addSignalListener(sig, onSignal);
 
   const transport = new StdioServerTransport();
-  transport.onclose = () => finish("transport closed");
-  await front.connect(transport);
+  const handle = serveStdio(({ era }) => {
+    front = createFront(registry, era);
+    front.server.onclose = () => finish("client closed the connection");
+    return front.server;
+  }, { transport, onerror: (e) => log.debug("stdio:", e.message) });
+  // The transport closes itself on stdin EOF; a client that never opens still ends us.
+  const onclose = transport.onclose;
+  transport.onclose = () => {
+    onclose?.();
+    finish("stdin closed");
+  };
   log.info(`hub ready; watching ${dir}`);
 
   const why = await done;
@@ -101,7 +88,7 @@ export async function runHub(opts: HubOptions): Promise<number> {
   stop.abort();
   // Bounded: ending upstream sessions must not keep the hub past its 1 s promise.
   await Promise.race([
-    Promise.allSettled([registry.close(), discovery, front.close()]),
+    Promise.allSettled([registry.close(), discovery, handle.close()]),
     new Promise((r) => setTimeout(r, 700)),
   ]);
   return 0;

@@ -1,11 +1,14 @@
-// The registry: one loop that owns every instance's state and the session's
-// current instance. Discovery, connections and tool handlers only post
-// messages to its mailbox; queries get their answer through a reply promise.
+// The registry: one loop that owns every instance's state and the merged
+// catalog the hub's client sees. Discovery, connections and request handlers
+// only post messages to its mailbox; queries get their answer through a reply
+// promise.
 
-import { kill } from "node:process";
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
+import { pidAlive } from "../shared/pid.ts";
+import type { Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
+import { buildCatalog, type Catalog, type CatalogKind, changedKinds } from "./catalog.ts";
 import { type Lists, Upstream, type UpstreamHooks } from "./upstream.ts";
 
 export type InstanceState = "discovered" | "connected" | "disconnected";
@@ -27,20 +30,17 @@ export interface Entry {
 
 /** What the registry tells the hub's client about. */
 export interface RegistryOutput {
-  currentChanged(): void;
-  listsChanged(): void;
+  catalogChanged(kinds: CatalogKind[]): void;
   notification(from: Entry, n: { method: string; params?: Record<string, unknown> }): void;
   forwardRequest(method: string, params: unknown, signal: AbortSignal): Promise<unknown>;
 }
 
 export interface State {
   instances: Map<string, Entry>;
-  current: string | null;
-  /** Set once the client picks (or clears) an instance; auto-selection stops then. */
-  manual: boolean;
-  /** A current instance that went away leaves its directory, so a restart in it is followed. */
-  follow: string | null;
-  roots: string[];
+  /** Directories the client works in (the hub's cwd, a 2025 client's roots): routing hints. */
+  hints: string[];
+  /** Resource URIs the client subscribed to, each with the instance that serves it. */
+  subscriptions: Map<string, string>;
 }
 
 type Message =
@@ -59,13 +59,8 @@ const BACKOFF_CAP_MS = 30_000;
 
 export class Registry {
   readonly #mailbox = new AsyncQueue<Message>();
-  readonly #state: State = {
-    instances: new Map(),
-    current: null,
-    manual: false,
-    follow: null,
-    roots: [],
-  };
+  readonly #state: State = { instances: new Map(), hints: [], subscriptions: new Map() };
+  #catalog: Catalog;
   readonly #initial = new Set<string>();
   #scanned = false;
   #startupOver = false;
@@ -74,7 +69,14 @@ export class Registry {
   readonly #startupTimer: ReturnType<typeof setTimeout>;
   readonly #stopped: Promise<void>;
 
-  constructor(private readonly out: RegistryOutput, startupWaitMs = 1_000) {
+  constructor(
+    private readonly out: RegistryOutput,
+    private readonly hubTools: Tool[],
+    hints: string[],
+    startupWaitMs = 1_000,
+  ) {
+    this.#state.hints = hints;
+    this.#catalog = buildCatalog(hubTools, []);
     this.#stopped = this.#loop();
     this.#startupTimer = setTimeout(
       () => this.#mailbox.push({ type: "startup-over" }),
@@ -88,6 +90,11 @@ export class Registry {
    */
   get ready(): Promise<void> {
     return this.#ready.promise;
+  }
+
+  /** The merged lists as of now; replaced (never mutated) by the loop when they change. */
+  get catalog(): Catalog {
+    return this.#catalog;
   }
 
   found(record: DiscoveryRecord, path: string): void {
@@ -190,9 +197,8 @@ export class Registry {
           `connected to ${entry.record.id} (${entry.record.directory}), ${entry.lists?.tools.length} tools`,
         );
         this.#settleInitial(entry.record.id);
-        this.#autoSelect();
-        if (s.current === entry.record.id) this.out.listsChanged();
-        return;
+        this.#resubscribe(entry);
+        return this.#rebuildCatalog();
       case "failed":
         if (!entry || msg.gen !== entry.gen) return;
         log.warn(`${entry.record.id}: ${msg.reason}`);
@@ -214,8 +220,7 @@ export class Registry {
       case "lists":
         if (!entry || msg.gen !== entry.gen) return;
         entry.lists = msg.lists;
-        if (s.current === entry.record.id) this.out.listsChanged();
-        return;
+        return this.#rebuildCatalog();
     }
   }
 
@@ -242,6 +247,8 @@ export class Registry {
     e.upstream = undefined;
     if (e.state === "connected") log.info(`${e.record.id} disconnected: ${reason}`);
     e.state = "disconnected";
+    e.lists = undefined;
+    this.#rebuildCatalog();
   }
 
   #scheduleRetry(e: Entry): void {
@@ -254,47 +261,44 @@ export class Registry {
   }
 
   #forget(e: Entry, why: string): void {
-    const s = this.#state;
     this.#disconnect(e, why);
-    s.instances.delete(e.record.id);
+    this.#state.instances.delete(e.record.id);
     this.#settleInitial(e.record.id);
     log.info(`forgot ${e.record.id}: ${why}`);
-    if (s.current === e.record.id) {
-      s.current = null;
-      s.follow = e.record.directory;
-      this.out.currentChanged();
-      this.#autoSelect();
-    }
   }
 
-  /** Picks the current instance when the client has not: a restart of the last one, else the only one. */
-  #autoSelect(): void {
-    const s = this.#state;
-    if (!this.#isReady || s.current !== null) return;
-    const connected = [...s.instances.values()].filter((e) => e.state === "connected");
-    let pick = s.follow ? connected.find((e) => e.record.directory === s.follow) : undefined;
-    if (!pick && !s.manual) {
-      const inRoots = connected.filter((e) => s.roots.some((r) => isInside(e.record.directory, r)));
-      if (connected.length === 1) pick = connected[0];
-      else if (inRoots.length === 1) pick = inRoots[0];
-    }
-    if (pick) this.select(pick.record.id, false);
+  /** Recomputes the merged lists; tells the client only about the kinds that changed. */
+  #rebuildCatalog(): void {
+    const sources = [...this.#state.instances.values()].flatMap((e) =>
+      e.state === "connected" && e.lists
+        ? [{ id: e.record.id, version: e.record.version, lists: e.lists }]
+        : []
+    );
+    const next = buildCatalog(this.hubTools, sources);
+    const kinds = changedKinds(this.#catalog, next);
+    if (!kinds.length) return;
+    this.#catalog = next;
+    this.out.catalogChanged(kinds);
   }
 
-  /** Sets the current instance (null clears it). Call only inside the loop (via ask). */
-  select(id: string | null, manual: boolean): void {
-    const s = this.#state;
-    if (manual) s.manual = true;
-    s.follow = null;
-    if (s.current === id) return;
-    s.current = id;
-    this.out.currentChanged();
+  /** Records the client's resource subscriptions. Call only inside the loop (via ask). */
+  setSubscriptions(subs: Map<string, string>): void {
+    this.#state.subscriptions = subs;
+    for (const e of this.#state.instances.values()) this.#resubscribe(e);
   }
 
-  /** Re-runs auto-selection after the client's roots change. Call inside the loop. */
-  setRoots(roots: string[]): void {
-    this.#state.roots = roots;
-    this.#autoSelect();
+  /** Sets the routing hints (working directories). Call only inside the loop (via ask). */
+  setHints(hints: string[]): void {
+    this.#state.hints = hints;
+  }
+
+  #resubscribe(e: Entry): void {
+    const mine = new Set(
+      [...this.#state.subscriptions].filter(([, id]) => id === e.record.id).map(([uri]) => uri),
+    );
+    e.upstream?.setSubscriptions(mine).catch((err) =>
+      log.warn(`${e.record.id}: subscribing failed: ${err.message}`)
+    );
   }
 
   #settleInitial(id: string): void {
@@ -302,8 +306,8 @@ export class Registry {
     this.#checkReady();
   }
 
-  // Auto-selection waits for start-up to settle: picking the first of several
-  // instances to connect would make an arbitrary choice sticky.
+  // Early requests wait for start-up to settle, so that the first tools/list
+  // already holds the tools of the instances that were running.
   #checkReady(): void {
     if (this.#isReady || !(this.#startupOver || (this.#scanned && this.#initial.size === 0))) {
       return;
@@ -311,27 +315,5 @@ export class Registry {
     this.#isReady = true;
     clearTimeout(this.#startupTimer);
     this.#ready.resolve();
-    this.#autoSelect();
-  }
-}
-
-function isInside(dir: string, root: string): boolean {
-  const r = root.replace(/\/+$/, "");
-  return dir === r || dir.startsWith(r + "/");
-}
-
-/** Is the instance's process alive? A zombie (killed, not yet reaped by its parent) is not. */
-export function pidAlive(pid: number): boolean {
-  try {
-    kill(pid, 0);
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
-  if (Deno.build.os !== "linux") return true;
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
   }
 }

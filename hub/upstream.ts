@@ -1,125 +1,158 @@
 // One live connection from the hub to one instance: the SDK client, what the
 // instance offers, and the two ways it can be found dead (its notification
-// stream closing, or a ping going unanswered). It reports through callbacks and
-// never touches registry state itself.
+// stream closing, or the 5-second probe going unanswered). It reports through
+// callbacks and never touches registry state itself.
 
 import {
   Client,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
+  type McpSubscription,
   type Prompt,
-  PromptListChangedNotificationSchema,
   type Resource,
-  ResourceListChangedNotificationSchema,
-  type ResourceTemplateInfo,
-  ResourceUpdatedNotificationSchema,
-  type ServerCapabilities,
+  type ResourceTemplateType,
   StreamableHTTPClientTransport,
   type Tool,
-  ToolListChangedNotificationSchema,
 } from "../shared/sdk.ts";
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { VERSION } from "../shared/version.ts";
 
-export const PING_INTERVAL_MS = 5_000;
-const PING_TIMEOUT_MS = 2_000;
+export const PROBE_INTERVAL_MS = 5_000;
+const PROBE_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface Lists {
   tools: Tool[];
   resources: Resource[];
-  resourceTemplates: ResourceTemplateInfo[];
+  resourceTemplates: ResourceTemplateType[];
   prompts: Prompt[];
 }
+
+type Notification = { method: string; params?: Record<string, unknown> };
 
 /** What the hub lends each connection: where to send what the instance says. */
 export interface UpstreamHooks {
   /** Called at most once, when the connection is found dead. */
   onLost(reason: string): void;
   onListsChanged(lists: Lists): void;
-  /** Logging and resources/updated notifications, to pass on to the hub's client. */
-  onNotification(notification: { method: string; params?: Record<string, unknown> }): void;
-  /** Requests the instance makes of the agent (sampling, elicitation, roots). */
+  /** Every notification other than list changes, to pass on to the hub's client unchanged. */
+  onNotification(notification: Notification): void;
+  /** Requests a 2025-era instance makes of the agent (sampling, elicitation, roots). */
   forwardRequest(method: string, params: unknown, signal: AbortSignal): Promise<unknown>;
 }
+
+const LIST_CHANGED = new Set([
+  "notifications/tools/list_changed",
+  "notifications/resources/list_changed",
+  "notifications/prompts/list_changed",
+]);
 
 export class Upstream {
   #lost = false;
   #closing = false;
-  #pingTimer?: ReturnType<typeof setInterval>;
+  #probeTimer?: ReturnType<typeof setInterval>;
+  #subscription?: McpSubscription;
+  #subscribed = new Set<string>();
 
   private constructor(
     readonly client: Client,
-    private readonly transport: StreamableHTTPClientTransport,
     private readonly hooks: UpstreamHooks,
     public lists: Lists,
   ) {}
 
-  get capabilities(): ServerCapabilities {
-    return this.client.getServerCapabilities() ?? {};
+  /** "modern" (2026-07-28) or "legacy" (2025): the newest era both sides speak. */
+  get era(): "modern" | "legacy" {
+    return this.client.getProtocolEra() === "modern" ? "modern" : "legacy";
   }
 
   static async connect(record: DiscoveryRecord, hooks: UpstreamHooks): Promise<Upstream> {
     let self: Upstream | undefined;
-    const lost = (reason: string) => self?.markLost(reason);
     const transport = new StreamableHTTPClientTransport(new URL(record.url), {
       requestInit: { headers: { authorization: `Bearer ${record.token}` } },
-      fetch: watchStream(lost),
-      // The hub does its own reconnecting, on its own backoff, as a whole new session.
-      reconnectionOptions: {
-        maxRetries: 0,
-        initialReconnectionDelay: 0,
-        maxReconnectionDelay: 0,
-        reconnectionDelayGrowFactor: 1,
-      },
+      fetch: watchStandaloneStream((reason) => self?.markLost(reason)),
     });
     const client = new Client({ name: "buzz-hub", version: VERSION }, {
-      capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+      versionNegotiation: { mode: "auto", probe: { timeoutMs: CONNECT_TIMEOUT_MS } },
+      capabilities: {
+        sampling: { tools: {} },
+        elicitation: { form: {}, url: {} },
+        roots: { listChanged: true },
+      },
+      // The hub hands input_required results to its own client untouched.
+      inputRequired: { autoFulfill: false },
     });
     try {
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
-      const lists = await fetchLists(client);
-      self = new Upstream(client, transport, hooks, lists);
+      self = new Upstream(client, hooks, await fetchLists(client));
+      await self.#wire();
     } catch (e) {
-      await closeQuietly(client, transport);
+      await client.close().catch(() => {});
       throw e;
     }
-    self.#wire();
     return self;
   }
 
-  #wire(): void {
+  async #wire(): Promise<void> {
     const { client, hooks } = this;
     client.onclose = () => this.markLost("connection closed");
-    const refresh = async () => {
-      try {
-        this.lists = await fetchLists(client);
-        hooks.onListsChanged(this.lists);
-      } catch (e) {
-        this.markLost(`listing failed: ${(e as Error).message}`);
+    client.fallbackNotificationHandler = (n) => {
+      if (LIST_CHANGED.has(n.method)) {
+        fetchLists(client).then(
+          (lists) => {
+            this.lists = lists;
+            hooks.onListsChanged(lists);
+          },
+          (e) => this.markLost(`listing failed: ${(e as Error).message}`),
+        );
+      } else {
+        hooks.onNotification(n as Notification);
       }
+      return Promise.resolve();
     };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, refresh);
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, refresh);
-    client.setNotificationHandler(PromptListChangedNotificationSchema, refresh);
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => hooks.onNotification(n));
-    client.setNotificationHandler(
-      ResourceUpdatedNotificationSchema,
-      (n) => hooks.onNotification(n),
-    );
-    const forward =
-      (method: string) => (req: { params?: unknown }, extra: { signal: AbortSignal }) =>
-        hooks.forwardRequest(method, req.params, extra.signal) as Promise<never>;
-    client.setRequestHandler(CreateMessageRequestSchema, forward("sampling/createMessage"));
-    client.setRequestHandler(ElicitRequestSchema, forward("elicitation/create"));
-    client.setRequestHandler(ListRootsRequestSchema, forward("roots/list"));
-    this.#pingTimer = setInterval(() => {
-      client.ping({ timeout: PING_TIMEOUT_MS }).catch((e) =>
-        this.markLost(`ping failed: ${e.message}`)
-      );
-    }, PING_INTERVAL_MS);
+    if (this.era === "legacy") {
+      for (const method of ["sampling/createMessage", "elicitation/create", "roots/list"] as const) {
+        client.setRequestHandler(
+          method,
+          (req, ctx) => hooks.forwardRequest(method, req.params, ctx.mcpReq.signal) as never,
+        );
+      }
+    } else {
+      await this.#listen();
+    }
+    this.#probeTimer = setInterval(() => this.#probe(), PROBE_INTERVAL_MS);
+  }
+
+  /** A modern instance tells of changes on a listen stream; its end means the instance is gone. */
+  async #listen(): Promise<void> {
+    const caps = this.client.getServerCapabilities() ?? {};
+    const old = this.#subscription;
+    const sub = await this.client.listen({
+      toolsListChanged: !!caps.tools?.listChanged,
+      resourcesListChanged: !!caps.resources?.listChanged,
+      promptsListChanged: !!caps.prompts?.listChanged,
+      ...(this.#subscribed.size && { resourceSubscriptions: [...this.#subscribed] }),
+    });
+    this.#subscription = sub;
+    sub.closed.then((reason) => {
+      if (reason !== "local" && this.#subscription === sub) {
+        this.markLost(`notification stream closed (${reason})`);
+      }
+    });
+    await old?.close();
+  }
+
+  #probe(): void {
+    const opts = { timeout: PROBE_TIMEOUT_MS };
+    const probe = this.era === "modern" ? this.client.discover(opts) : this.client.ping(opts);
+    probe.catch((e: Error) => this.markLost(`probe failed: ${e.message}`));
+  }
+
+  /** Follows the resources the hub's client subscribed to. */
+  async setSubscriptions(uris: Set<string>): Promise<void> {
+    const before = this.#subscribed;
+    if (before.size === uris.size && [...uris].every((u) => before.has(u))) return;
+    this.#subscribed = new Set(uris);
+    if (this.era === "modern") return await this.#listen();
+    for (const uri of uris) if (!before.has(uri)) await this.client.subscribeResource({ uri });
+    for (const uri of before) if (!uris.has(uri)) await this.client.unsubscribeResource({ uri });
   }
 
   markLost(reason: string): void {
@@ -128,44 +161,47 @@ export class Upstream {
     this.hooks.onLost(reason);
   }
 
-  /** Ends the session (HTTP DELETE) and closes; pending calls reject at once. */
+  /** Closes the connection; pending calls reject at once. */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    clearInterval(this.#pingTimer);
-    await closeQuietly(this.client, this.transport);
+    clearInterval(this.#probeTimer);
+    const transport = this.client.transport as StreamableHTTPClientTransport | undefined;
+    // A 2025 session is ended with DELETE; a hung instance must not hold the hub up.
+    if (transport?.sessionId) {
+      await Promise.race([
+        transport.terminateSession().catch(() => {}),
+        new Promise((r) => setTimeout(r, 300)),
+      ]);
+    }
+    await Promise.race([
+      this.client.close().catch(() => {}),
+      new Promise((r) => setTimeout(r, 300)),
+    ]);
   }
 }
 
+/** Every page of every list the instance offers (the SDK follows the cursors). */
 async function fetchLists(client: Client): Promise<Lists> {
   const caps = client.getServerCapabilities() ?? {};
+  const fresh = { cacheMode: "refresh" as const };
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
-    caps.tools ? client.listTools().then((r) => r.tools) : [],
-    caps.resources ? client.listResources().then((r) => r.resources) : [],
-    caps.resources ? client.listResourceTemplates().then((r) => r.resourceTemplates) : [],
-    caps.prompts ? client.listPrompts().then((r) => r.prompts) : [],
+    caps.tools ? client.listTools(undefined, fresh).then((r) => r.tools) : [],
+    caps.resources ? client.listResources(undefined, fresh).then((r) => r.resources) : [],
+    caps.resources
+      ? client.listResourceTemplates(undefined, fresh).then((r) => r.resourceTemplates)
+      : [],
+    caps.prompts ? client.listPrompts(undefined, fresh).then((r) => r.prompts) : [],
   ]);
   return { tools, resources, resourceTemplates, prompts };
 }
 
-async function closeQuietly(client: Client, transport: StreamableHTTPClientTransport) {
-  // Without the DELETE the SDK's client keeps the process alive after close().
-  // A hung instance must not hold the hub up, so the DELETE gets a short leash.
-  if (transport.sessionId) {
-    await Promise.race([
-      transport.terminateSession().catch(() => {}),
-      new Promise((r) => setTimeout(r, 300)),
-    ]);
-  }
-  await client.close().catch(() => {});
-}
-
 /**
- * A fetch that watches the long-lived GET notification stream: when it ends or
+ * A fetch that watches a 2025 session's long-lived GET stream: when it ends or
  * breaks, the instance is gone (or restarted) and we learn it at once, not at
- * the next ping.
+ * the next probe.
  */
-function watchStream(lost: (reason: string) => void): typeof fetch {
+function watchStandaloneStream(lost: (reason: string) => void): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
     if ((init?.method ?? "GET") !== "GET" || !response.ok || !response.body) return response;

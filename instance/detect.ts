@@ -1,83 +1,58 @@
-// Spots URLs and errors in one run's output, a line at a time. Errors often
-// span lines (a headline, then its stack or code frame), so each stream keeps
-// its open error and appends continuation lines to it until something else
-// arrives. stdout and stderr are read concurrently and may interleave, hence
-// one open error per stream.
+// Spots URLs and errors in one run's output, a line at a time. An error often
+// spans lines (a headline, then its stack or code frame), so each stream keeps
+// its open error and adds the lines its tool's rule says belong to it. stdout
+// and stderr are read concurrently and may interleave, hence one open error per
+// stream. Each run keeps an error book: identical reports collapse into one
+// error with a count, and errors are resolved when their tool reports success
+// or a new cycle (see detect/signals.ts). The per-tool formats are in
+// detect/rules.ts.
 
 import type { LogLine, Stream } from "./log_buffer.ts";
+import { ErrorBook } from "./detect/book.ts";
+import { RULES } from "./detect/rules.ts";
+import { applySignal } from "./detect/signals.ts";
+import type { DetectedError, Draft } from "./detect/types.ts";
 
-export type ErrorKind = "stack" | "typescript" | "npm" | "uncaught" | "error";
+export type { DetectedError, ErrorKind, Tool } from "./detect/types.ts";
 
-export interface DetectedError {
-  /** Unique across the instance, increasing with time. */
-  id: number;
-  process_id: string;
-  /** Seq of the first line. */
-  seq: number;
-  last_seq: number;
-  time: string;
-  kind: ErrorKind;
-  /** The headline. */
-  message: string;
-  /** ANSI-stripped; may still grow while the error is open. */
-  lines: string[];
+/** One complete report of an error: the book entry it counts towards and the seqs of its lines. */
+export interface Report {
+  error: DetectedError;
+  seqs: number[];
 }
 
 export interface Detection {
   /** URLs this run had not printed before. */
   urls: string[];
-  /** An error this line started; later lines may still extend it. */
+  /**
+   * An error this line started. Later lines may still extend it, and once
+   * complete it may fold into an earlier identical error (then that one's
+   * count grows and this one leaves the book).
+   */
   error: DetectedError | null;
+  /** Reports this line completed (the line after an error usually does). */
+  closed: Report[];
+  /** Errors this line resolved: their tool reported success or a new cycle. */
+  resolved: DetectedError[];
 }
 
-/** Caps so a run that loops on failure cannot grow memory without bound. */
-const MAX_ERRORS = 1000;
 const MAX_ERROR_LINES = 200;
-
-// Checked in order; the first match decides the kind. Deliberately anchored
-// or capitalised so "0 errors", "no errors found" and "errorHandler" pass.
-const HEADLINES: [ErrorKind, RegExp][] = [
-  ["typescript", /\berror TS\d+:|\bTS\d+ \[ERROR\]:/],
-  ["npm", /^npm (ERR!|error)(\s|$)/],
-  [
-    "uncaught",
-    /\bUncaught\b|\buncaughtException\b|\bunhandledRejection\b|\bUnhandled ?[Pp]romise ?[Rr]ejection/,
-  ],
-  ["stack", /\b([A-Z]\w*)?(Error|Exception)( \[\w+\])?: \S/],
-  ["error", /^error(\[\w+\])?: \S|^\s*(✘ )?\[ERROR\] \S/],
-];
-
-/** Deno prints the offending source line, unindented, right after these headlines. */
-const EXPECTS_FRAME = /^error: |^TS\d+ \[ERROR\]:/;
-
-const CARET = /^\s*[\^~]+\s*$/;
-
-function continues(kind: ErrorKind, plain: string): boolean {
-  if (kind === "npm") return /^npm (ERR!|error)(\s|$)/.test(plain);
-  if (/^\s+\S/.test(plain) || CARET.test(plain) || /^\s*}\s*$/.test(plain)) return true;
-  if (/^Caused by:/.test(plain)) return true;
-  // tsc --pretty code frames: "12 const x: number = 'a';"
-  return kind === "typescript" && /^\d+\s/.test(plain);
-}
-
-function headline(plain: string): ErrorKind | null {
-  for (const [kind, re] of HEADLINES) if (re.test(plain)) return kind;
-  return null;
-}
+/** Lines of each stream kept for looking back (Node's prelude, ESLint's file header). */
+const RECENT = 64;
 
 interface Open {
-  error: DetectedError;
-  expectFrame: boolean;
+  draft: Draft;
+  seqs: number[];
+  /** Blank lines seen since its last line; kept only if the error continues. */
+  blanks: LogLine[];
 }
 
 export class RunDetector {
   readonly urls: string[] = [];
-  readonly errors: DetectedError[] = [];
   #seen = new Set<string>();
+  #book = new ErrorBook();
   #open: Record<Stream, Open | null> = { stdout: null, stderr: null };
-  /** The last few lines of each stream, for Node's "file:line / source / caret" prelude. */
   #recent: Record<Stream, LogLine[]> = { stdout: [], stderr: [] };
-
   #nextId: () => number;
 
   /** nextErrorId is shared by every run, so error ids order errors instance-wide. */
@@ -89,63 +64,120 @@ export class RunDetector {
     const urls = findUrls(line.plain).filter((u) => !this.#seen.has(u));
     for (const u of urls) this.#seen.add(u);
     this.urls.push(...urls);
-    const error = this.#feedError(line);
+    const found: Detection = { urls, error: null, closed: [], resolved: [] };
+    this.#feedError(line, found);
     const recent = this.#recent[line.stream];
     recent.push(line);
-    if (recent.length > 4) recent.shift();
-    return { urls, error };
+    if (recent.length > RECENT) recent.shift();
+    return found;
   }
 
-  /** Closes open errors; call when the run's output has ended. */
-  flush(): void {
-    this.#open = { stdout: null, stderr: null };
-  }
-
-  #feedError(line: LogLine): DetectedError | null {
-    const { plain, stream } = line;
-    if (!plain.trim()) return null; // blank lines neither extend nor end an error
-    const open = this.#open[stream];
-    const kind = headline(plain);
-    if (open && (continues(open.error.kind, plain) || (open.expectFrame && !kind))) {
-      const e = open.error;
-      if (e.lines.length < MAX_ERROR_LINES) e.lines.push(plain);
-      e.last_seq = line.seq;
-      open.expectFrame = false;
-      return null;
+  /** Closes open errors; call when the run's output has ended. Returns the reports it completed. */
+  flush(): Report[] {
+    const closed: Report[] = [];
+    for (const stream of ["stdout", "stderr"] as const) {
+      const open = this.#open[stream];
+      if (open) closed.push(this.#close(stream, open));
     }
+    return closed;
+  }
+
+  /** Errors that hold now, oldest first (an error still being printed included). */
+  current(): DetectedError[] {
+    return this.#book.current().map(copy);
+  }
+
+  /** Every error of this run, resolved ones included, oldest first. */
+  all(): DetectedError[] {
+    return this.#book.all().map(copy);
+  }
+
+  /** Same as all(); the name older callers use. */
+  get errors(): DetectedError[] {
+    return this.all();
+  }
+
+  /** Resolves every error, e.g. when the script was started again. */
+  resolveAll(time = new Date().toISOString()): DetectedError[] {
+    return this.#book.resolve(time, () => true).map(copy);
+  }
+
+  #feedError(line: LogLine, found: Detection): void {
+    const { plain, stream } = line;
+    let open = this.#open[stream];
+    if (!plain.trim()) {
+      if (!open) return;
+      if (open.blanks.length < (open.draft.rule.blanks ?? 0)) open.blanks.push(line);
+      else found.closed.push(this.#close(stream, open));
+      return;
+    }
+    if (open) {
+      const verdict = open.draft.rule.next(plain, open.draft);
+      if (verdict !== "stop") {
+        for (const l of open.blanks) this.#append(open, l);
+        open.blanks = [];
+        this.#append(open, line);
+        if (verdict === "last") found.closed.push(this.#close(stream, open));
+        return;
+      }
+      found.closed.push(this.#close(stream, open));
+      open = null;
+    }
+    found.resolved.push(...applySignal(this.#book, plain, line.seq, line.time));
+    for (const rule of RULES) {
+      const start = rule.start(plain, this.#recent[stream]);
+      if (!start) continue;
+      const first = start.prelude?.[0] ?? line;
+      const error: DetectedError = {
+        id: this.#nextId(),
+        process_id: this.processId,
+        tool: start.tool,
+        kind: start.kind,
+        message: start.message,
+        file: start.file ?? null,
+        line: start.line ?? null,
+        column: start.column ?? null,
+        seq: first.seq,
+        last_seq: line.seq,
+        time: first.time,
+        first_seen: first.time,
+        last_seen: line.time,
+        count: 1,
+        resolved: false,
+        resolved_at: null,
+        lines: [],
+        raw: [],
+      };
+      const draft: Draft = { rule, error, state: {} };
+      const next: Open = { draft, seqs: [], blanks: [] };
+      for (const l of [...(start.prelude ?? []), line]) this.#append(next, l);
+      this.#book.add(error);
+      this.#open[stream] = next;
+      found.error = error;
+      return;
+    }
+  }
+
+  #append(open: Open, line: LogLine): void {
+    const e = open.draft.error;
+    if (e.lines.length < MAX_ERROR_LINES) {
+      e.lines.push(line.plain);
+      e.raw.push(line.text);
+      open.seqs.push(line.seq);
+    }
+    e.last_seq = line.seq;
+    e.last_seen = line.time;
+    open.draft.rule.finish?.(open.draft);
+  }
+
+  #close(stream: Stream, open: Open): Report {
     this.#open[stream] = null;
-    if (!kind) return null;
-
-    const prelude = kind === "stack" || kind === "uncaught" ? this.#nodePrelude(stream) : [];
-    const first = prelude[0] ?? line;
-    const error: DetectedError = {
-      id: this.#nextId(),
-      process_id: this.processId,
-      seq: first.seq,
-      last_seq: line.seq,
-      time: first.time,
-      kind,
-      message: plain.trim(),
-      lines: [...prelude.map((l) => l.plain), plain],
-    };
-    this.errors.push(error);
-    if (this.errors.length > MAX_ERRORS) this.errors.shift();
-    this.#open[stream] = { error, expectFrame: EXPECTS_FRAME.test(plain) };
-    return error;
+    return { error: this.#book.close(open.draft.error), seqs: open.seqs };
   }
+}
 
-  /**
-   * Node prints where it failed *before* the headline ("file.js:12", the
-   * source line, a caret, a blank line); for a SyntaxError it is the only
-   * pointer to the file, so fold it into the error.
-   */
-  #nodePrelude(stream: Stream): LogLine[] {
-    const recent = this.#recent[stream].slice();
-    if (recent.length && !recent.at(-1)!.plain.trim()) recent.pop();
-    if (recent.length < 3) return [];
-    const [loc, , caret] = recent.slice(-3);
-    return /^\S.*:\d+$/.test(loc.plain) && CARET.test(caret.plain) ? recent.slice(-3) : [];
-  }
+function copy(e: DetectedError): DetectedError {
+  return { ...e, lines: [...e.lines], raw: [...e.raw] };
 }
 
 const URL_RE = /\bhttps?:\/\/(\[[0-9a-fA-F:.]+\]|[\w.-]+)(:\d{1,5})?([/?#][^\s"'`<>]*)?/g;

@@ -1,38 +1,42 @@
-// The instance's HTTP front: one Deno.serve listener on loopback, guarding /mcp
-// with a Host/Origin check and a bearer token, and one SDK transport per session.
+// The instance's HTTP front: one Deno.serve listener on loopback that guards
+// /mcp (Host/Origin, bearer token) and hands each request to its era: the SDK's
+// stateless handler for 2026-07-28 requests, or a 2025 session (legacy.ts).
 
 import { timingSafeEqual } from "node:crypto";
-import {
-  isInitializeRequest,
-  type McpServer,
-  WebStandardStreamableHTTPServerTransport,
-} from "../shared/sdk.ts";
+import { createMcpHandler, isLegacyRequest, type McpServer } from "../shared/sdk.ts";
 import { isLoopbackHostname } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
+import { LegacySessions, type LegacySessionOptions } from "./legacy.ts";
 
 export interface McpHttpOptions {
   port: number;
   /** null turns authentication off (--no-auth). */
   token: string | null;
-  /** Builds the MCP server for one new session; `close` releases what it holds. */
-  createSession: () => { server: McpServer; close: () => void };
+  /** Builds a server for one modern request or one legacy session. */
+  buildServer: () => McpServer;
+  legacy?: Partial<LegacySessionOptions>;
 }
 
 export interface McpHttpServer {
   port: number;
+  /** Publishes change events to modern listeners and legacy sessions alike. */
+  notify: {
+    resourceUpdated(uri: string): void;
+    resourcesChanged(): void;
+    log(level: "info" | "error", data: string): void;
+  };
   /** Ends every session, then stops listening. */
   close(): Promise<void>;
 }
 
-interface Session {
-  transport: WebStandardStreamableHTTPServerTransport;
-  close: () => void;
-}
-
 /** Starts listening and resolves once the port accepts connections. */
 export async function serveMcp(opts: McpHttpOptions): Promise<McpHttpServer> {
-  const sessions = new Map<string, Session>();
   const expected = opts.token === null ? null : new TextEncoder().encode(`Bearer ${opts.token}`);
+  const modern = createMcpHandler(() => opts.buildServer(), {
+    legacy: "reject",
+    onerror: (e) => log.debug("mcp:", e.message),
+  });
+  const legacy = new LegacySessions(opts.buildServer, opts.legacy);
 
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
@@ -42,43 +46,21 @@ export async function serveMcp(opts: McpHttpOptions): Promise<McpHttpServer> {
     if (expected && !bearerMatches(req.headers.get("authorization"), expected)) {
       return new Response(
         "Unauthorized: send Authorization: Bearer <token from the discovery file>\n",
-        {
-          status: 401,
-          headers: { "www-authenticate": 'Bearer realm="buzz"' },
-        },
+        { status: 401, headers: { "www-authenticate": 'Bearer realm="buzz"' } },
       );
     }
-    const sessionId = req.headers.get("mcp-session-id");
-    if (sessionId) {
-      const session = sessions.get(sessionId);
-      if (!session) return rpcError(404, -32001, "Session not found: initialize a new session");
-      return await session.transport.handleRequest(req);
-    }
-    if (req.method !== "POST") {
-      return rpcError(400, -32000, "Bad Request: no mcp-session-id header; initialize first");
-    }
+    // GET (the standalone stream) and DELETE exist only in 2025 sessions.
+    if (req.method !== "POST") return await legacy.handle(req);
     let body: unknown;
     try {
       body = await req.json();
     } catch {
       return rpcError(400, -32700, "Parse error: the body is not JSON");
     }
-    if (!isInitializeRequest(body)) {
-      return rpcError(400, -32000, "Bad Request: no mcp-session-id header; initialize first");
+    if (req.headers.get("mcp-session-id") || await isLegacyRequest(req, body)) {
+      return await legacy.handle(req, body);
     }
-    const { server, close } = opts.createSession();
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, close });
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-      close();
-    };
-    await server.connect(transport);
-    return await transport.handleRequest(req, { parsedBody: body });
+    return await modern.fetch(req, { parsedBody: body });
   };
 
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
@@ -95,9 +77,21 @@ export async function serveMcp(opts: McpHttpOptions): Promise<McpHttpServer> {
 
   return {
     port: addr.port,
+    notify: {
+      resourceUpdated(uri) {
+        modern.notify.resourceUpdated(uri);
+        legacy.resourceUpdated(uri);
+      },
+      resourcesChanged() {
+        modern.notify.resourcesChanged();
+        legacy.resourcesChanged();
+      },
+      // 2026-07-28 has no unsolicited log messages; only 2025 sessions get these.
+      log: (level, data) => legacy.log(level, data),
+    },
     async close() {
-      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
-      sessions.clear();
+      await legacy.close();
+      await modern.close().catch(() => {});
       await httpServer.shutdown();
     },
   };

@@ -1,6 +1,10 @@
 // A bounded, per-run store of log lines. Sequence numbers come from one counter
 // shared by the whole instance, so a single cursor can follow every run.
 
+import { stripTerminal } from "./terminal.ts";
+
+export { stripTerminal };
+
 export type Stream = "stdout" | "stderr";
 
 export interface LogLine {
@@ -10,7 +14,7 @@ export interface LogLine {
   stream: Stream;
   /** Raw, as the child printed it (minus the line break). */
   text: string;
-  /** ANSI escape codes stripped. */
+  /** As a terminal would show it: escape codes stripped, `\r` rewrites applied (stripTerminal). */
   plain: string;
 }
 
@@ -25,51 +29,53 @@ export class SeqCounter {
   }
 }
 
-// CSI (colours, cursor moves), OSC (titles, hyperlinks) and the two-byte escapes.
-const ANSI =
-  // deno-lint-ignore no-control-regex
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
+/** Kept for older callers: the same as stripTerminal. */
+export const stripAnsi = stripTerminal;
 
-export function stripAnsi(s: string): string {
-  return s.includes("\x1b") || s.includes("\x9b") ? s.replace(ANSI, "") : s;
-}
+/** Characters of text a run keeps by default, whatever its line count (about 16 MB). */
+export const DEFAULT_MAX_CHARS = 16 * 1024 * 1024;
 
 export class LogBuffer {
   readonly capacity: number;
+  readonly maxChars: number;
   #counter: SeqCounter;
-  #ring: LogLine[] = [];
-  /** Index of the oldest line once the ring has wrapped. */
-  #start = 0;
+  /** Kept lines are #lines[#head..]; the prefix is compacted away now and then. */
+  #lines: LogLine[] = [];
+  #head = 0;
+  #chars = 0;
   #dropped = 0;
 
-  constructor(counter: SeqCounter, capacity = 10_000) {
+  constructor(counter: SeqCounter, capacity = 10_000, maxChars = DEFAULT_MAX_CHARS) {
     if (!(capacity >= 1)) {
       throw new Error(`log buffer capacity must be at least 1, got ${capacity}`);
     }
     this.#counter = counter;
     this.capacity = capacity;
+    this.maxChars = maxChars;
   }
 
   push(stream: Stream, text: string): LogLine {
-    const line = {
-      seq: this.#counter.next(),
-      time: new Date().toISOString(),
-      stream,
-      text,
-      plain: stripAnsi(text),
-    };
-    if (this.#ring.length < this.capacity) {
-      this.#ring.push(line);
-    } else {
-      this.#ring[this.#start] = line;
-      this.#start = (this.#start + 1) % this.capacity;
+    const plain = stripAnsi(text);
+    const line = { seq: this.#counter.next(), time: new Date().toISOString(), stream, text, plain };
+    this.#lines.push(line);
+    this.#chars += weight(line);
+    // Bounded by count and by size, so huge lines cannot grow memory without bound.
+    while (
+      this.size > this.capacity || (this.#chars > this.maxChars && this.size > 1)
+    ) {
+      this.#chars -= weight(this.#lines[this.#head]);
+      this.#head++;
       this.#dropped++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#lines.length) {
+      this.#lines = this.#lines.slice(this.#head);
+      this.#head = 0;
     }
     return line;
   }
 
   get size(): number {
-    return this.#ring.length;
+    return this.#lines.length - this.#head;
   }
 
   /** Lines pushed out by newer ones. */
@@ -79,25 +85,25 @@ export class LogBuffer {
 
   /** Seq of the oldest line kept, or 0 when empty. */
   get firstSeq(): number {
-    return this.#ring.length ? this.#at(0).seq : 0;
+    return this.size ? this.#at(0).seq : 0;
   }
 
   /** Seq of the newest line, or 0 when empty. */
   get lastSeq(): number {
-    return this.#ring.length ? this.#at(this.#ring.length - 1).seq : 0;
+    return this.size ? this.#at(this.size - 1).seq : 0;
   }
 
   /** Lines with seq greater than `seq`, oldest first. */
   since(seq: number, limit = Infinity, stream?: Stream): LogLine[] {
     // Seqs only grow within a buffer, so the start can be found by bisection.
-    let lo = 0, hi = this.#ring.length;
+    let lo = 0, hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.#at(mid).seq <= seq) lo = mid + 1;
       else hi = mid;
     }
     const out: LogLine[] = [];
-    for (let i = lo; i < this.#ring.length && out.length < limit; i++) {
+    for (let i = lo; i < this.size && out.length < limit; i++) {
       const line = this.#at(i);
       if (!stream || line.stream === stream) out.push(line);
     }
@@ -107,7 +113,7 @@ export class LogBuffer {
   /** The newest `limit` lines, oldest first. */
   last(limit: number, stream?: Stream): LogLine[] {
     const out: LogLine[] = [];
-    for (let i = this.#ring.length - 1; i >= 0 && out.length < limit; i--) {
+    for (let i = this.size - 1; i >= 0 && out.length < limit; i--) {
       const line = this.#at(i);
       if (!stream || line.stream === stream) out.push(line);
     }
@@ -120,6 +126,11 @@ export class LogBuffer {
   }
 
   #at(i: number): LogLine {
-    return this.#ring[(this.#start + i) % this.#ring.length];
+    return this.#lines[this.#head + i];
   }
+}
+
+/** Characters a line holds; plain shares text's string when there was no ANSI. */
+function weight(line: LogLine): number {
+  return line.text.length + (line.plain === line.text ? 0 : line.plain.length) + 64;
 }

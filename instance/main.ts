@@ -2,6 +2,7 @@
 // out stop every child, close the server and remove the announcement, once.
 
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import {
   DISCOVERY_PROTOCOL,
   discoveryDir,
@@ -12,9 +13,13 @@ import {
 import { configureLog, log, type LogLevel } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
 import { serveMcp } from "./http.ts";
-import { createSession } from "./mcp.ts";
-import { loadScripts } from "./scripts.ts";
+import { buildServer } from "./mcp.ts";
+import { forwardChanges } from "./notify.ts";
+import { loadScripts, type ScriptInfo, watchScripts } from "./scripts.ts";
+import { duplicateMessage, runningInstanceFor } from "./single.ts";
 import { Supervisor } from "./supervisor.ts";
+import { activity } from "./activity.ts";
+import { startConsole } from "./console.ts";
 
 export interface InstanceOptions {
   dir: string;
@@ -25,6 +30,10 @@ export interface InstanceOptions {
   discoveryDir?: string;
   logLevel: LogLevel;
   scripts: string[];
+  /** Start even when another instance already serves the directory (--allow-duplicate). */
+  allowDuplicate?: boolean;
+  /** What the terminal shows: the interactive UI, the prefixed output stream, or nothing. */
+  view?: "tui" | "console" | "quiet";
 }
 
 /** Runs until SIGINT/SIGTERM; resolves to the process exit code. */
@@ -36,7 +45,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     log.error(`cannot use project directory ${opts.dir}: ${(e as Error).message}`);
     return 1;
   }
-  let scripts;
+  let scripts: ScriptInfo[];
   try {
     scripts = await loadScripts(opts.dir);
   } catch (e) {
@@ -46,11 +55,16 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   const unknown = opts.scripts.filter((s) => !scripts.some((k) => k.name === s));
   if (unknown.length) {
     log.error(
-      `no script named ${unknown.join(", ")} in ${opts.dir}; scripts: ` +
-        (scripts.map((s) => s.name).join(", ") || "none"),
+      `no script named ${unknown.join(", ")} in ${opts.dir}; ` +
+        (scripts.length
+          ? `scripts: ${scripts.map((s) => s.name).join(", ")}`
+          : await noScriptsReason(opts.dir)),
     );
     return 2;
   }
+  // An empty project still gets an instance (the agent sees it and that it has nothing to run),
+  // but the person starting it is told why, and where buzz looks.
+  if (!scripts.length) log.warn(`${await noScriptsReason(opts.dir)}; serving it anyway`);
 
   const id = `${opts.name.replace(/[^A-Za-z0-9._-]+/g, "-")}-${randomHex(4)}`;
   const token = randomHex(32);
@@ -62,15 +76,35 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   let http;
   try {
     await ensureDiscoveryDir(dir);
+    const other = opts.allowDuplicate ? null : await runningInstanceFor(dir, opts.dir);
+    if (other) {
+      log.error(`refusing to start: ${duplicateMessage(other)}`);
+      return 1;
+    }
     http = await serveMcp({
       port: opts.port,
       token: opts.auth ? token : null,
-      createSession: () => createSession(sup, scripts, info),
+      buildServer: () => buildServer({ sup, scripts: () => scripts, info }),
     });
   } catch (e) {
-    log.error(`cannot start: ${(e as Error).message}`);
+    if (e instanceof Deno.errors.AddrInUse) {
+      log.error(
+        `cannot start: port ${opts.port} on 127.0.0.1 is already in use; ` +
+          `choose another with --port N, or use --port 0 for any free port`,
+      );
+    } else {
+      log.error(`cannot start: ${(e as Error).message}`);
+    }
     return 1;
   }
+  forwardChanges(sup, http.notify, id);
+  // Editing package.json or deno.json updates the script list live.
+  const scriptWatch = watchScripts(opts.dir, (next) => {
+    scripts = next;
+    sup.setScripts(next);
+    http.notify.resourcesChanged();
+    log.info(`scripts changed: ${next.map((s) => s.name).join(", ") || "none"}`);
+  });
   const record: DiscoveryRecord = {
     id,
     name: opts.name,
@@ -86,6 +120,8 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   let file: string | undefined;
   const { promise: done, resolve: finish } = Promise.withResolvers<number>();
   let shuttingDown = false;
+  /** The terminal's view (UI or output stream); closed after the children are stopped. */
+  let view: { close: () => Promise<void> } | undefined;
   const shutdown = async (code: number, why: string) => {
     if (shuttingDown) {
       log.warn("second signal: exiting now");
@@ -94,12 +130,17 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     }
     shuttingDown = true;
     log.info(`shutting down (${why})`);
+    scriptWatch.close();
     await sup.stopAll().catch((e) => log.error("stopping scripts:", e));
     await http.close().catch((e) => log.error("closing server:", e));
     if (file) await Deno.remove(file).catch((e) => log.warn(`removing ${file}:`, e));
+    await view?.close().catch(() => {});
     finish(code);
   };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  // SIGHUP: the terminal buzz runs in was closed; shut down as cleanly as for SIGTERM.
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const sig of signals) Deno.addSignalListener(sig, () => shutdown(0, sig));
   // A fatal error still stops the children and removes the announcement.
   globalThis.addEventListener("unhandledrejection", (ev) => {
@@ -121,15 +162,46 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     return await done;
   }
   log.info(
-    `${id} serving ${scripts.length} scripts of ${opts.dir} at ${record.url}` +
+    `${id} serving ${scripts.length || "no"} script${scripts.length === 1 ? "" : "s"} ` +
+      `of ${opts.dir} at ${record.url}` +
       (opts.auth ? "" : " (no auth)"),
   );
   log.debug(`announced in ${file}`);
+  if (opts.view === "tui") {
+    const { startUi } = await import("./ui/main.tsx");
+    view = startUi({
+      sup,
+      scripts,
+      activity,
+      url: record.url,
+      name: opts.name,
+      quit: () => shutdown(0, "quit from the terminal UI"),
+    });
+  } else if (opts.view !== "quiet") {
+    const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+    view = startConsole(sup, activity, { color });
+  }
   for (const name of opts.scripts) {
-    const { run } = await sup.start(name);
-    log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`);
+    const { run } = await sup.start(name, { actor: "you" });
+    // The UI and the output stream show starts themselves.
+    if (!view) log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`);
   }
   return await done;
+}
+
+/** Says why a project has no scripts, and what buzz looks for. */
+async function noScriptsReason(dir: string): Promise<string> {
+  const present: string[] = [];
+  for (const name of ["package.json", "deno.json", "deno.jsonc"]) {
+    if (await Deno.stat(join(dir, name)).then(() => true, () => false)) present.push(name);
+  }
+  const where =
+    `buzz runs the "scripts" of package.json and the "tasks" of deno.json or deno.jsonc`;
+  if (!present.length) {
+    return `${dir} has no package.json, deno.json or deno.jsonc, so no scripts (${where})`;
+  }
+  const verb = present.length > 1 ? "list" : "lists";
+  return `${dir} has no scripts: its ${present.join(" and ")} ${verb} none (${where})`;
 }
 
 function randomHex(bytes: number): string {

@@ -1,23 +1,13 @@
-// One MCP session's server: tools, resources, a prompt, subscriptions and
-// exit notifications, all reading from the instance's single Supervisor.
+// Builds the instance's MCP server: tools, resources and a prompt, all reading
+// from the instance's one Supervisor. Modern (2026-07-28) requests get a fresh
+// server per request; a legacy (2025) session keeps one for its lifetime. Both
+// come from here, so the two eras see the same surface.
 
 import { z } from "zod";
-import {
-  McpServer,
-  ResourceTemplate,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from "../shared/sdk.ts";
+import { McpServer, ResourceTemplate } from "../shared/sdk.ts";
 import { VERSION } from "../shared/version.ts";
-import { log } from "../shared/log.ts";
-import type { ScriptInfo, Supervisor, SupervisorEvent } from "./supervisor.ts";
+import type { ScriptInfo, Supervisor } from "./supervisor.ts";
 import { registerTools } from "./tools.ts";
-
-export const PROCESSES_URI = "buzz://processes";
-const LOGS_TEMPLATE = "buzz://logs/{process_id}";
-const logsUri = (processId: string) => `buzz://logs/${encodeURIComponent(processId)}`;
-/** Resource updates are batched so a chatty child cannot flood a client. */
-const UPDATE_BATCH_MS = 300;
 
 export interface InstanceInfo {
   id: string;
@@ -25,11 +15,26 @@ export interface InstanceInfo {
   directory: string;
 }
 
-export function createSession(
-  sup: Supervisor,
-  scripts: ScriptInfo[],
-  info: InstanceInfo,
-): { server: McpServer; close: () => void } {
+/**
+ * Resource URIs carry the instance id, so that a hub can list every instance's
+ * resources side by side and route a read by its URI alone.
+ */
+export function resourceUris(id: string) {
+  return {
+    processes: `buzz://${id}/processes`,
+    logsTemplate: `buzz://${id}/logs/{process_id}`,
+    logs: (processId: string) => `buzz://${id}/logs/${encodeURIComponent(processId)}`,
+  };
+}
+
+export interface ServerDeps {
+  sup: Supervisor;
+  scripts: () => ScriptInfo[];
+  info: InstanceInfo;
+}
+
+export function buildServer(deps: ServerDeps): McpServer {
+  const { info } = deps;
   const server = new McpServer({
     name: "buzz-instance",
     title: `buzz: ${info.name}`,
@@ -39,76 +44,15 @@ export function createSession(
     instructions: `buzz instance "${info.name}" supervising ${info.directory}. ` +
       "Call scripts_list, then scripts_run; follow output with logs_tail and check errors_list.",
   });
-  registerTools(server, sup, scripts);
-  registerResources(server, sup);
-  registerPrompt(server, sup, info);
-
-  const subscribed = new Set<string>();
-  const dirty = new Set<string>();
-  let flushTimer: ReturnType<typeof setTimeout> | undefined;
-  const flush = () => {
-    flushTimer = undefined;
-    for (const uri of dirty) {
-      if (subscribed.has(uri)) server.server.sendResourceUpdated({ uri }).catch(() => {});
-    }
-    dirty.clear();
-  };
-  const markDirty = (uri: string) => {
-    if (!subscribed.has(uri)) return;
-    dirty.add(uri);
-    flushTimer ??= setTimeout(flush, UPDATE_BATCH_MS);
-  };
-  server.server.setRequestHandler(SubscribeRequestSchema, (req) => {
-    subscribed.add(req.params.uri);
-    return {};
-  });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, (req) => {
-    subscribed.delete(req.params.uri);
-    return {};
-  });
-
-  const onEvent = (ev: SupervisorEvent) => {
-    switch (ev.type) {
-      case "log":
-        markDirty(logsUri(ev.processId));
-        break;
-      case "started":
-        markDirty(PROCESSES_URI);
-        server.sendResourceListChanged();
-        break;
-      case "url":
-        markDirty(PROCESSES_URI);
-        break;
-      case "exited": {
-        markDirty(PROCESSES_URI);
-        const r = ev.run;
-        const how = r.signal ? `signal ${r.signal}` : `exit code ${r.exit_code}`;
-        server.sendLoggingMessage({
-          level: r.state === "failed" ? "error" : "info",
-          logger: "buzz",
-          data:
-            `${r.process_id} ${r.state} (${how}). See logs_tail {process_id: "${r.process_id}"}` +
-            (r.state === "failed" ? " and errors_list." : "."),
-        }).catch((e) => log.debug("logging notification failed:", e));
-        break;
-      }
-    }
-  };
-  const unsubscribe = sup.onChange((ev) => {
-    if (server.isConnected()) onEvent(ev);
-  });
-
-  return {
-    server,
-    close: () => {
-      unsubscribe();
-      clearTimeout(flushTimer);
-    },
-  };
+  registerTools(server, deps.sup, deps.scripts);
+  registerResources(server, deps.sup, info);
+  registerPrompt(server, deps.sup, info);
+  return server;
 }
 
-function registerResources(server: McpServer, sup: Supervisor): void {
-  server.registerResource("processes", PROCESSES_URI, {
+function registerResources(server: McpServer, sup: Supervisor, info: InstanceInfo): void {
+  const uris = resourceUris(info.id);
+  server.registerResource("processes", uris.processes, {
     title: "Runs",
     description: "Every run of this instance: state, pid, exit code, times and URLs (JSON)",
     mimeType: "application/json",
@@ -122,10 +66,10 @@ function registerResources(server: McpServer, sup: Supervisor): void {
 
   server.registerResource(
     "logs",
-    new ResourceTemplate(LOGS_TEMPLATE, {
+    new ResourceTemplate(uris.logsTemplate, {
       list: () => ({
         resources: sup.runs().map((r) => ({
-          uri: logsUri(r.process_id),
+          uri: uris.logs(r.process_id),
           name: `logs of ${r.process_id}`,
           mimeType: "text/plain",
         })),
@@ -143,14 +87,14 @@ function registerResources(server: McpServer, sup: Supervisor): void {
     (uri, variables) => {
       const id = decodeURIComponent(String(variables.process_id));
       if (!sup.get(id)) {
-        throw new Error(`No run with process_id "${id}". Read ${PROCESSES_URI} to see runs.`);
+        throw new Error(`No run with process_id "${id}". Read ${uris.processes} to see runs.`);
       }
       const { lines } = sup.tail({ processId: id, limit: 500 });
       return {
         contents: [{
           uri: uri.href,
           mimeType: "text/plain",
-          text: lines.map((l) => `${l.seq} ${l.stream} ${l.text}`).join("\n"),
+          text: lines.map((l) => `${l.seq} ${l.stream} ${l.plain}`).join("\n"),
         }],
       };
     },
@@ -161,9 +105,9 @@ function registerPrompt(server: McpServer, sup: Supervisor, info: InstanceInfo):
   server.registerPrompt("diagnose", {
     title: "Diagnose a failing run",
     description: "A ready-made request to find the root cause of the errors a run printed",
-    argsSchema: {
+    argsSchema: z.object({
       process_id: z.string().optional().describe("The run to diagnose (default: all runs)"),
-    },
+    }),
   }, ({ process_id }) => {
     const errors = sup.errors({ processId: process_id, limit: 10 });
     const body = errors.length

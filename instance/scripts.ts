@@ -1,7 +1,9 @@
 // The project's runnable scripts: package.json scripts (run with the project's
-// own package manager) and deno.json/deno.jsonc tasks (run with `deno task`).
+// own package manager) and deno.json/deno.jsonc tasks (run with `deno task`),
+// and a watcher that reloads them when those files change.
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { log } from "../shared/log.ts";
 
 export interface ScriptInfo {
   /** Unique among the project's scripts; see loadScripts for name clashes. */
@@ -11,9 +13,21 @@ export interface ScriptInfo {
   source: "package.json" | "deno.json";
   /** How to run it, e.g. ["npm", "run", "dev"]. */
   argv: string[];
+  /** The program that runs it: the package manager, or deno. */
+  runner: Runner;
 }
 
 type PackageManager = "npm" | "pnpm" | "yarn" | "bun";
+export type Runner = PackageManager | "deno";
+
+/** How to get a runner that is not installed. */
+export const RUNNER_HINTS: Record<Runner, string> = {
+  npm: "npm comes with Node.js: install Node.js (https://nodejs.org)",
+  pnpm: "run `corepack enable` (Corepack ships with Node.js), or `npm install -g pnpm`",
+  yarn: "run `corepack enable` (Corepack ships with Node.js), or `npm install -g yarn`",
+  bun: "run `npm install -g bun`, or see https://bun.sh",
+  deno: "run `npm install -g deno`, or see https://deno.com",
+};
 const PACKAGE_MANAGERS: PackageManager[] = ["npm", "pnpm", "yarn", "bun"];
 /** Checked in this order; a project with several lockfiles gets the first match. */
 const LOCKFILES: [string, PackageManager][] = [
@@ -52,7 +66,7 @@ async function packageScripts(dir: string): Promise<ScriptInfo[]> {
   const pm = await packageManager(dir, pkg.packageManager);
   return Object.entries(pkg.scripts).map(([name, command]) => {
     if (typeof command !== "string") throw new Error(`${file}: script "${name}" must be a string`);
-    return { name, command, source: "package.json", argv: [pm, "run", name] };
+    return { name, command, source: "package.json", argv: [pm, "run", name], runner: pm };
   });
 }
 
@@ -83,9 +97,54 @@ async function denoTasks(dir: string): Promise<ScriptInfo[]> {
       command: taskCommand(file, name, task),
       source: "deno.json",
       argv: [deno, "task", name],
+      runner: "deno" as const,
     }));
   }
   return [];
+}
+
+/** Files whose change can change the script list or a script's runner. */
+const WATCHED = new Set(["package.json", "deno.json", "deno.jsonc", ...LOCKFILES.map(([f]) => f)]);
+/** Editors write a file in several steps; reload once they have settled. */
+const SETTLE_MS = 100;
+
+/**
+ * Calls onChange with the new script list whenever package.json, deno.json(c)
+ * or a lockfile changes (Deno.watchFs: the OS tells us, nothing polls). A file
+ * that does not parse keeps the previous list and logs why.
+ */
+export function watchScripts(
+  dir: string,
+  onChange: (scripts: ScriptInfo[]) => void,
+): { close(): void } {
+  const watcher = Deno.watchFs(dir, { recursive: false });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const reload = async () => {
+    timer = undefined;
+    try {
+      const scripts = await loadScripts(dir);
+      if (!closed) onChange(scripts);
+    } catch (e) {
+      log.warn(`keeping the previous script list: ${(e as Error).message}`);
+    }
+  };
+  (async () => {
+    for await (const ev of watcher) {
+      if (!ev.paths.some((p) => WATCHED.has(basename(p)))) continue;
+      clearTimeout(timer);
+      timer = setTimeout(reload, SETTLE_MS);
+    }
+  })().catch((e) => log.warn("watching the project's script files stopped:", e));
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      try {
+        watcher.close();
+      } catch { /* already closed */ }
+    },
+  };
 }
 
 function taskCommand(file: string, name: string, task: unknown): string {

@@ -1,38 +1,22 @@
-// Owns every run of the project's scripts: spawns each in its own process
-// group, reads its output line by line into a bounded buffer, watches it for
-// URLs and errors, and stops it with its whole process tree.
+// Owns every run of the project's scripts: starts them (with the project's
+// .env, extra args and env), restarts crashed ones when asked, keeps a few
+// finished runs per script, and answers the views' questions about logs,
+// errors and URLs. Views (MCP sessions, a terminal UI) read and send commands;
+// only the supervisor changes runs. One run's life is in runs.ts.
 
-import { type DetectedError, RunDetector } from "./detect.ts";
-import { LogBuffer, type LogLine, SeqCounter, type Stream } from "./log_buffer.ts";
-import type { ScriptInfo } from "./scripts.ts";
+import { basename } from "node:path";
+import type { DetectedError } from "./detect.ts";
+import { runEnv } from "./env.ts";
+import type { LogLine, Stream } from "./log_buffer.ts";
+import { SeqCounter } from "./log_buffer.ts";
+import { filterWithin, lineMatcher } from "./matcher.ts";
+import { type AutoRestart, Run, type RunInfo, type SupervisorEvent } from "./runs.ts";
+import { RUNNER_HINTS, type ScriptInfo } from "./scripts.ts";
+import { findExecutable } from "./spawn.ts";
 import { log } from "../shared/log.ts";
 
-export type { DetectedError, LogLine, ScriptInfo, Stream };
-
-export interface RunInfo {
-  /** `${script}-${n}`, n counting runs of that script from 1. */
-  process_id: string;
-  script: string;
-  /** argv joined with spaces. */
-  command: string;
-  /** 0 when the process could not be spawned. */
-  pid: number;
-  /** exited: code 0 by itself; failed: non-zero, a signal we did not send, or no spawn; stopped: by us. */
-  state: "running" | "exited" | "failed" | "stopped";
-  exit_code: number | null;
-  signal: string | null;
-  started_at: string;
-  ended_at: string | null;
-  urls: string[];
-}
-
-export type SupervisorEvent =
-  | { type: "started"; run: RunInfo }
-  | { type: "exited"; run: RunInfo }
-  | { type: "log"; processId: string }
-  | { type: "url"; processId: string; url: string }
-  /** Sent when an error starts; its lines may keep growing afterwards. */
-  | { type: "error"; processId: string; error: DetectedError };
+export { lineMatcher } from "./matcher.ts";
+export type { AutoRestart, DetectedError, LogLine, RunInfo, ScriptInfo, Stream, SupervisorEvent };
 
 export type TailedLine = LogLine & { process_id: string };
 
@@ -41,93 +25,113 @@ export interface SupervisorOptions {
   graceMs?: number;
   /** Lines kept per run (default 10000). */
   logLines?: number;
+  /** Finished runs kept per script (default 5); older ones and their logs are dropped. */
+  keepFinished?: number;
+  /** Default for runs that do not say: a pseudo-terminal (true) or plain pipes (false). */
+  tty?: boolean;
 }
 
-/**
- * A grandchild that inherited the pipes can hold them open long after the child
- * exits; give the tail of the output this long before declaring the run over.
- */
-const DRAIN_MS = 200;
-/** A child that never prints a newline must not grow one line without bound. */
-const MAX_LINE = 64 * 1024;
-
-interface Run {
-  info: RunInfo;
-  logs: LogBuffer;
-  detector: RunDetector;
-  child: Deno.ChildProcess | null;
-  /** Set when the child has exited, possibly before its output is drained. */
-  status: Deno.CommandStatus | null;
-  /** Set once we decide to stop it, so its exit counts as "stopped". */
-  stopping: Promise<void> | null;
-  /** Resolves once the run's final state is recorded. */
-  done: Promise<void>;
+export interface StartOptions {
+  /** Stop a running run of the script first. */
+  restart?: boolean;
+  /** Appended to the script's command line. */
+  args?: string[];
+  /** Set for this run, over buzz's environment and the project's .env. */
+  env?: Record<string, string>;
+  /** A pseudo-terminal (default) or plain pipes. */
+  tty?: boolean;
+  /** Restart after a crash: true for the defaults, or the policy. */
+  autoRestart?: boolean | Partial<AutoRestart>;
+  /** Who asks, recorded as the run's started_by (default "agent"). */
+  actor?: string;
 }
 
-const isWindows = Deno.build.os === "windows";
+const DEFAULT_AUTO_RESTART: AutoRestart = { max_restarts: 5, backoff_ms: 1000 };
+const MAX_BACKOFF_MS = 30_000;
+/** A run that lived this long before crashing starts the backoff afresh. */
+const HEALTHY_MS = 30_000;
 
 export class Supervisor {
   readonly dir: string;
   #scripts: ScriptInfo[];
   #graceMs: number;
   #logLines: number;
+  #keepFinished: number;
+  #tty: boolean;
   #runs = new Map<string, Run>();
   #counts = new Map<string, number>();
   #seq = new SeqCounter();
   #errorIds = 0;
   #listeners = new Set<(ev: SupervisorEvent) => void>();
+  /** Pending automatic restarts, by the process_id of the run that crashed. */
+  #restarts = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(dir: string, scripts: ScriptInfo[], opts: SupervisorOptions = {}) {
     this.dir = dir;
     this.#scripts = scripts;
     this.#graceMs = opts.graceMs ?? 3000;
     this.#logLines = opts.logLines ?? 10_000;
+    this.#keepFinished = opts.keepFinished ?? 5;
+    this.#tty = opts.tty ?? Deno.build.os !== "windows";
+  }
+
+  /** The current script list (it changes when package.json or deno.json do). */
+  get scripts(): ScriptInfo[] {
+    return this.#scripts;
+  }
+
+  /** Replaces the script list; runs already started keep going. */
+  setScripts(scripts: ScriptInfo[]): void {
+    this.#scripts = scripts;
   }
 
   async start(
     name: string,
-    opts: { restart?: boolean } = {},
+    opts: StartOptions = {},
   ): Promise<{ run: RunInfo; alreadyRunning: boolean }> {
-    const script = this.#scripts.find((s) => s.name === name);
-    if (!script) {
-      const known = this.#scripts.map((s) => s.name).join(", ") || "none";
-      throw new Error(
-        `Unknown script "${name}". Known scripts: ${known}. Call scripts_list for details.`,
-      );
-    }
+    const script = this.#script(name);
     let current = this.#running(name);
     if (current && opts.restart) {
       await this.stop(current.info.process_id);
       // Another caller may have started it while we waited.
       current = this.#running(name);
     }
-    if (current) return { run: snapshot(current), alreadyRunning: true };
-    return { run: snapshot(this.#spawn(script)), alreadyRunning: false };
+    if (current) return { run: current.snapshot(), alreadyRunning: true };
+    const policy = opts.autoRestart === true
+      ? DEFAULT_AUTO_RESTART
+      : opts.autoRestart
+      ? { ...DEFAULT_AUTO_RESTART, ...opts.autoRestart }
+      : null;
+    const run = await this.#spawn(script, { ...opts, autoRestart: policy ?? undefined }, 1);
+    return { run: run.snapshot(), alreadyRunning: false };
   }
 
   async stop(processId: string): Promise<RunInfo> {
-    const run = this.#runs.get(processId);
-    if (!run) throw this.#unknownRun(processId);
-    if (run.info.state === "running" && run.child && !run.status) {
-      run.stopping ??= this.#terminate(run.child);
-    }
-    await run.stopping;
-    await run.done;
-    return snapshot(run);
+    const run = this.#get(processId);
+    this.#cancelRestart(processId);
+    await run.stop(this.#graceMs);
+    return run.snapshot();
   }
 
   async stopAll(): Promise<void> {
+    for (const id of [...this.#restarts.keys()]) this.#cancelRestart(id);
     const running = [...this.#runs.values()].filter((r) => r.info.state === "running");
     await Promise.all(running.map((r) => this.stop(r.info.process_id)));
   }
 
+  /** Sends text to a running run's terminal, as if typed (e.g. "h", "q", "\r"). */
+  input(processId: string, text: string): RunInfo {
+    const run = this.#get(processId);
+    run.input(text);
+    return run.snapshot();
+  }
+
   runs(): RunInfo[] {
-    return [...this.#runs.values()].map(snapshot);
+    return [...this.#runs.values()].map((r) => r.snapshot());
   }
 
   get(processId: string): RunInfo | undefined {
-    const run = this.#runs.get(processId);
-    return run && snapshot(run);
+    return this.#runs.get(processId)?.snapshot();
   }
 
   /** Resolves when the run has ended and its final state is recorded. */
@@ -135,7 +139,7 @@ export class Supervisor {
     const run = this.#runs.get(processId);
     if (!run) return undefined;
     await run.done;
-    return snapshot(run);
+    return run.snapshot();
   }
 
   /**
@@ -161,14 +165,16 @@ export class Supervisor {
     return { lines, next_seq };
   }
 
-  /** Lines whose plain text matches; the newest `limit` matches, oldest first. */
+  /**
+   * Lines whose plain text matches; the newest `limit` matches, oldest first.
+   * Regexes are linear-time and the whole search has a time budget (matcher.ts).
+   */
   search(
     opts: { query: string; regex?: boolean; processId?: string; limit?: number },
   ): TailedLine[] {
     const matches = lineMatcher(opts.query, opts.regex);
-    const hits = this.#select(opts.processId)
-      .flatMap((run) => tagged(run, run.logs.lines().filter((l) => matches(l.plain))))
-      .sort(bySeq);
+    const lines = this.#select(opts.processId).flatMap((run) => tagged(run, run.logs.lines()));
+    const hits = filterWithin(lines, (l) => l.plain, matches, opts.query).sort(bySeq);
     return hits.slice(-(opts.limit ?? 100));
   }
 
@@ -195,7 +201,7 @@ export class Supervisor {
     return () => this.#listeners.delete(cb);
   }
 
-  #emit(ev: SupervisorEvent): void {
+  #emit = (ev: SupervisorEvent): void => {
     for (const cb of this.#listeners) {
       try {
         cb(ev);
@@ -204,11 +210,22 @@ export class Supervisor {
         log.error("supervisor event listener failed:", e);
       }
     }
+  };
+
+  #script(name: string): ScriptInfo {
+    const script = this.#scripts.find((s) => s.name === name);
+    if (script) return script;
+    const known = this.#scripts.map((s) => s.name).join(", ") || "none";
+    throw new Error(
+      `Unknown script "${name}". Known scripts: ${known}. Call scripts_list for details.`,
+    );
   }
 
-  #unknownRun(processId: string): Error {
+  #get(processId: string): Run {
+    const run = this.#runs.get(processId);
+    if (run) return run;
     const known = [...this.#runs.keys()].join(", ") || "none";
-    return new Error(
+    throw new Error(
       `Unknown process_id "${processId}". Known process ids: ${known}. Call scripts_status to see runs.`,
     );
   }
@@ -220,130 +237,112 @@ export class Supervisor {
   }
 
   #select(processId?: string): Run[] {
-    if (processId === undefined) return [...this.#runs.values()];
-    const run = this.#runs.get(processId);
-    if (!run) throw this.#unknownRun(processId);
-    return [run];
+    return processId === undefined ? [...this.#runs.values()] : [this.#get(processId)];
   }
 
-  #spawn(script: ScriptInfo): Run {
+  async #spawn(
+    script: ScriptInfo,
+    opts: Omit<StartOptions, "autoRestart"> & { autoRestart?: AutoRestart },
+    attempt: number,
+  ): Promise<Run> {
+    const { env, sources } = await runEnv(this.dir, opts.env);
+    const argv = withArgs(script, opts.args ?? []);
+    if (!findExecutable(argv[0], env)) throw missingRunner(script, argv[0]);
     const n = (this.#counts.get(script.name) ?? 0) + 1;
     this.#counts.set(script.name, n);
-    const processId = `${script.name}-${n}`;
-    const run: Run = {
+    const run = new Run({
       info: {
-        process_id: processId,
+        process_id: `${script.name}-${n}`,
         script: script.name,
-        command: script.argv.join(" "),
+        command: argv.join(" "),
+        args: [...(opts.args ?? [])],
         pid: 0,
         state: "running",
         exit_code: null,
         signal: null,
         started_at: new Date().toISOString(),
+        started_by: opts.actor ?? "agent",
         ended_at: null,
         urls: [],
+        tty: opts.tty ?? this.#tty,
+        env: sources,
+        auto_restart: opts.autoRestart ?? null,
+        attempt,
       },
-      logs: new LogBuffer(this.#seq, this.#logLines),
-      detector: new RunDetector(processId, () => ++this.#errorIds),
-      child: null,
-      status: null,
-      stopping: null,
-      done: Promise.resolve(),
-    };
-    this.#runs.set(processId, run);
-    try {
-      run.child = new Deno.Command(script.argv[0], {
-        args: script.argv.slice(1),
-        cwd: this.dir,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        // Its own session and process group, so stop() can signal the whole tree.
-        detached: !isWindows,
-      }).spawn();
-    } catch (e) {
-      run.info.state = "failed";
-      run.info.ended_at = new Date().toISOString();
-      this.#emit({ type: "started", run: snapshot(run) });
-      this.#line(
-        run,
-        "stderr",
-        `buzz: cannot start \`${run.info.command}\`: ${(e as Error).message}`,
-      );
-      this.#emit({ type: "exited", run: snapshot(run) });
-      return run;
-    }
-    run.info.pid = run.child.pid;
-    run.done = this.#supervise(run, run.child);
-    this.#emit({ type: "started", run: snapshot(run) });
+      seq: this.#seq,
+      logLines: this.#logLines,
+      nextErrorId: () => ++this.#errorIds,
+      emit: this.#emit,
+    });
+    this.#runs.set(run.info.process_id, run);
+    run.start({ argv, cwd: this.dir, env });
+    run.done.then(() => this.#ended(run, script, opts));
     return run;
   }
 
-  async #supervise(run: Run, child: Deno.ChildProcess): Promise<void> {
-    const output = Promise.all([
-      this.#pump(run, child.stdout, "stdout"),
-      this.#pump(run, child.stderr, "stderr"),
-    ]);
-    const status = run.status = await child.status;
-    await within(output, DRAIN_MS);
-    run.detector.flush();
-    const info = run.info;
-    info.signal = status.signal;
-    info.exit_code = status.signal ? null : status.code;
-    info.state = run.stopping ? "stopped" : status.success ? "exited" : "failed";
-    info.ended_at = new Date().toISOString();
-    this.#emit({ type: "exited", run: snapshot(run) });
-  }
-
-  async #pump(run: Run, stream: ReadableStream<Uint8Array>, name: Stream): Promise<void> {
-    let partial = "";
-    try {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        const parts = (partial + chunk).split("\n");
-        partial = parts.pop()!;
-        for (const part of parts) this.#line(run, name, part);
-        while (partial.length > MAX_LINE) {
-          this.#line(run, name, partial.slice(0, MAX_LINE));
-          partial = partial.slice(MAX_LINE);
-        }
-      }
-    } catch {
-      // The pipe broke; whatever arrived is kept and the child's status tells the rest.
-    }
-    if (partial) this.#line(run, name, partial);
-  }
-
-  #line(run: Run, stream: Stream, raw: string): void {
-    const line = run.logs.push(stream, raw.endsWith("\r") ? raw.slice(0, -1) : raw);
-    const processId = run.info.process_id;
-    // Detect first, so a "log" listener already sees the line's URLs and errors.
-    const found = run.detector.feed(line);
-    run.info.urls.push(...found.urls);
-    this.#emit({ type: "log", processId });
-    for (const url of found.urls) this.#emit({ type: "url", processId, url });
-    if (found.error) this.#emit({ type: "error", processId, error: found.error });
-  }
-
-  async #terminate(child: Deno.ChildProcess): Promise<void> {
-    if (isWindows) {
-      // No process groups to speak of; the child is all we can reach.
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
+  #ended(run: Run, script: ScriptInfo, opts: StartOptions & { autoRestart?: AutoRestart }): void {
+    this.#prune(run.info.script);
+    const policy = run.info.auto_restart;
+    if (!policy || run.info.state !== "failed" || run.stopRequested) return;
+    const lived = Date.parse(run.info.ended_at!) - Date.parse(run.info.started_at);
+    const streak = lived >= HEALTHY_MS ? 1 : run.info.attempt;
+    if (streak > policy.max_restarts) {
+      run.line("stderr", `buzz: crashed ${streak} times in a row; not restarting again`);
       return;
     }
-    const pid = child.pid;
-    ignoreGone(() => Deno.kill(-pid, "SIGTERM"));
-    await within(child.status, this.#graceMs);
-    // Also reaches grandchildren that outlived the child or ignored SIGTERM. The
-    // group id stays ours while any member is left; once it is empty this finds
-    // nothing (ESRCH), short of a recycled pid leading a new group in between.
-    ignoreGone(() => Deno.kill(-pid, "SIGKILL"));
+    const delay = Math.min(policy.backoff_ms * 2 ** (streak - 1), MAX_BACKOFF_MS);
+    run.line(
+      "stderr",
+      `buzz: restarting in ${delay} ms (restart ${streak} of ${policy.max_restarts})`,
+    );
+    const id = run.info.process_id;
+    this.#restarts.set(
+      id,
+      setTimeout(() => {
+        this.#restarts.delete(id);
+        // Someone may have started the script by hand meanwhile.
+        if (this.#running(script.name)) return;
+        const current = this.#scripts.find((s) => s.name === script.name) ?? script;
+        this.#spawn(current, { ...opts, restart: false, actor: "restart" }, streak + 1).catch((e) =>
+          run.line("stderr", `buzz: restart failed: ${(e as Error).message}`)
+        );
+      }, delay),
+    );
+  }
+
+  #cancelRestart(processId: string): void {
+    clearTimeout(this.#restarts.get(processId));
+    this.#restarts.delete(processId);
+  }
+
+  /** Keeps the latest few finished runs of a script; older ones go with their logs. */
+  #prune(script: string): void {
+    const finished = [...this.#runs.values()].filter((r) =>
+      r.info.script === script && r.info.state !== "running" &&
+      !this.#restarts.has(r.info.process_id)
+    );
+    for (const run of finished.slice(0, Math.max(0, finished.length - this.#keepFinished))) {
+      this.#runs.delete(run.info.process_id);
+    }
   }
 }
 
-function snapshot(run: Run): RunInfo {
-  return { ...run.info, urls: [...run.info.urls] };
+/**
+ * The script's argv with extra args. npm needs `--` before them, or it takes
+ * them as its own options; pnpm, yarn, bun and `deno task` pass them on as is.
+ */
+export function withArgs(script: ScriptInfo, args: string[]): string[] {
+  if (!args.length) return script.argv;
+  return script.runner === "npm" ? [...script.argv, "--", ...args] : [...script.argv, ...args];
+}
+
+function missingRunner(script: ScriptInfo, program: string): Error {
+  const tool = basename(program);
+  const hint = tool === script.runner ? ` To get it, ${RUNNER_HINTS[script.runner]}.` : "";
+  return new Error(
+    `Cannot run "${script.name}": ${tool} is not installed (not found on PATH).${hint} ` +
+      "Then call scripts_run again.",
+  );
 }
 
 function tagged(run: Run, lines: LogLine[]): TailedLine[] {
@@ -352,42 +351,4 @@ function tagged(run: Run, lines: LogLine[]): TailedLine[] {
 
 function bySeq(a: { seq: number }, b: { seq: number }): number {
   return a.seq - b.seq;
-}
-
-/** Case-insensitive substring or regex match on a line's plain text; throws on a bad regex. */
-export function lineMatcher(query: string, regex?: boolean): (text: string) => boolean {
-  if (!regex) {
-    const needle = query.toLowerCase();
-    return (text) => text.toLowerCase().includes(needle);
-  }
-  let re: RegExp;
-  try {
-    re = new RegExp(query, "i");
-  } catch (e) {
-    throw new Error(
-      `Invalid regular expression "${query}": ${(e as Error).message}. ` +
-        "Fix it, or call again with regex: false for a plain substring search.",
-    );
-  }
-  return (text) => re.test(text);
-}
-
-/** Waits for p, but no longer than ms. */
-async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-  try {
-    await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Signalling a process that has already gone (ESRCH) is not an error for us. */
-function ignoreGone(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
 }

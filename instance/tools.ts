@@ -16,8 +16,14 @@ const Run = z.object({
   exit_code: z.number().nullable(),
   signal: z.string().nullable(),
   started_at: z.string(),
+  started_by: z.string(),
   ended_at: z.string().nullable(),
   urls: z.array(z.string()),
+  args: z.array(z.string()),
+  tty: z.boolean(),
+  env: z.record(z.string(), z.string()),
+  auto_restart: z.object({ max_restarts: z.number(), backoff_ms: z.number() }).nullable(),
+  attempt: z.number(),
 });
 const Line = z.object({
   process_id: z.string(),
@@ -63,7 +69,9 @@ function describeRun(r: RunInfo): string {
     ? ` (exit code ${r.exit_code})`
     : "";
   const urls = r.urls.length ? ` ${r.urls.join(" ")}` : "";
-  return `${r.process_id} ${r.state}${end} pid ${r.pid}: ${r.command}${urls}`;
+  const env = Object.entries(r.env ?? {}).map(([k, from]) => `${k} (${from})`).join(", ");
+  return `${r.process_id} ${r.state}${end} pid ${r.pid}: ${r.command}${urls}` +
+    (env ? `; env: ${env}` : "");
 }
 
 function formatLines(lines: z.infer<typeof Line>[]): string {
@@ -84,7 +92,11 @@ function guarded<A>(fn: (args: A) => CallToolResult | Promise<CallToolResult>) {
   };
 }
 
-export function registerTools(server: McpServer, sup: Supervisor, scripts: ScriptInfo[]): void {
+export function registerTools(
+  server: McpServer,
+  sup: Supervisor,
+  scripts: () => ScriptInfo[],
+): void {
   server.registerTool(
     "scripts_list",
     {
@@ -92,32 +104,36 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       description:
         "The project's scripts (package.json scripts and deno.json tasks) and whether each is running. " +
         "Start one with scripts_run.",
-      inputSchema: {},
-      outputSchema: {
+      inputSchema: z.object({}),
+      outputSchema: z.object({
         scripts: z.array(z.object({
           name: z.string(),
           command: z.string(),
           source: z.enum(["package.json", "deno.json"]),
+          runner: z.string().describe("The program that runs it: npm, pnpm, yarn, bun or deno"),
           running: z.boolean(),
           process_id: z.string().nullable(),
         })),
-      },
+      }),
       annotations: { readOnlyHint: true },
     },
     guarded(() => {
       const running = new Map(
         sup.runs().filter((r) => r.state === "running").map((r) => [r.script, r]),
       );
-      const list = scripts.map((s) => ({
+      const list = scripts().map((s) => ({
         name: s.name,
         command: s.command,
         source: s.source,
+        runner: s.runner,
         running: running.has(s.name),
         process_id: running.get(s.name)?.process_id ?? null,
       }));
       const text = list.length
         ? list.map((s) =>
-          `${s.name}${s.running ? ` (running as ${s.process_id})` : ""} [${s.source}]: ${s.command}`
+          `${s.name}${
+            s.running ? ` (running as ${s.process_id})` : ""
+          } [${s.source}, ${s.runner}]: ${s.command}`
         )
           .join("\n")
         : "This project has no package.json scripts or deno.json tasks.";
@@ -132,19 +148,45 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       description:
         "Starts a script by name. A script that is already running is not started twice " +
         "unless restart is true. Returns the run's process_id for logs_tail, scripts_stop and friends.",
-      inputSchema: {
+      inputSchema: z.object({
         name: z.string().describe("Script name, as listed by scripts_list"),
         restart: z.boolean().optional().describe("Stop a running instance of the script first"),
-      },
-      outputSchema: {
+        args: z.array(z.string()).optional().describe(
+          'Extra arguments appended to the script\'s command, e.g. ["--port", "3001"]',
+        ),
+        env: z.record(z.string(), z.string()).optional().describe(
+          "Environment variables for this run; they win over the project's .env and buzz's own",
+        ),
+        tty: z.boolean().optional().describe(
+          "Run in a pseudo-terminal (default true: colours, watch modes, input via scripts_input); " +
+            "false for plain pipes with stdout and stderr apart",
+        ),
+        auto_restart: z.union([
+          z.boolean(),
+          z.object({
+            max_restarts: z.number().int().min(1).max(100).optional(),
+            backoff_ms: z.number().int().min(0).max(60_000).optional(),
+          }),
+        ]).optional().describe(
+          "Restart after a crash (off by default): true for up to 5 restarts with a 1000 ms " +
+            "backoff that doubles per crash in a row, or give max_restarts and backoff_ms",
+        ),
+      }),
+      outputSchema: z.object({
         process_id: z.string(),
         pid: z.number(),
         state: z.string(),
         already_running: z.boolean(),
-      },
+      }),
     },
-    guarded(async ({ name, restart }) => {
-      const { run, alreadyRunning } = await sup.start(name, { restart });
+    guarded(async ({ name, restart, args, env, tty, auto_restart }) => {
+      const { run, alreadyRunning } = await sup.start(name, {
+        restart,
+        args,
+        env,
+        tty,
+        autoRestart: auto_restart,
+      });
       const text = alreadyRunning
         ? `${name} is already running as ${run.process_id} (pid ${run.pid}); pass restart: true to restart it.`
         : `Started ${name} as ${run.process_id} (pid ${run.pid}), state ${run.state}. ` +
@@ -165,11 +207,11 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       description:
         "Stops a run (SIGTERM to its whole process group, then SIGKILL after a grace period). " +
         "Name it by process_id, or by script name to stop that script's running run.",
-      inputSchema: {
+      inputSchema: z.object({
         process_id: processId.optional(),
         name: z.string().optional().describe("Script name"),
-      },
-      outputSchema: { run: Run },
+      }),
+      outputSchema: z.object({ run: Run }),
       annotations: { destructiveHint: true },
     },
     guarded(async ({ process_id, name }) => {
@@ -187,13 +229,37 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
   );
 
   server.registerTool(
+    "scripts_input",
+    {
+      title: "Type into a run",
+      description:
+        "Sends text to a running run's terminal, as if typed: a key for a watch mode's menu " +
+        '(vitest\'s "h", "q"), or an answer to a prompt followed by "\\r". "\\u0003" is Ctrl-C. ' +
+        "Only runs started with a terminal (the default) take input.",
+      inputSchema: z.object({
+        process_id: processId,
+        text: z.string().min(1).max(65_536).describe("What to type; end a line with \\r"),
+      }),
+      outputSchema: z.object({ process_id: z.string(), bytes: z.number() }),
+    },
+    guarded(({ process_id, text }) => {
+      sup.input(process_id, text);
+      return ok(
+        `Sent ${text.length} characters to ${process_id}. See what it printed with ` +
+          `logs_tail {process_id: "${process_id}"}.`,
+        { process_id, bytes: new TextEncoder().encode(text).length },
+      );
+    }),
+  );
+
+  server.registerTool(
     "scripts_status",
     {
       title: "Run status",
       description:
         "Every run of this instance (or of one script) with state, pid, exit code, times and URLs.",
-      inputSchema: { name: z.string().optional().describe("Only runs of this script") },
-      outputSchema: { runs: z.array(Run) },
+      inputSchema: z.object({ name: z.string().optional().describe("Only runs of this script") }),
+      outputSchema: z.object({ runs: z.array(Run) }),
       annotations: { readOnlyHint: true },
     },
     guarded(({ name }) => {
@@ -214,15 +280,15 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       description:
         "The latest log lines, or with since_seq the lines after that cursor (oldest first). " +
         "Pass the returned next_seq as since_seq next time to follow output without missing or repeating a line.",
-      inputSchema: {
+      inputSchema: z.object({
         process_id: processId.optional(),
         since_seq: z.number().int().min(0).optional().describe(
           "Cursor: return lines with seq greater than this",
         ),
         limit: limit(100, 1000),
         stream: z.enum(["stdout", "stderr"]).optional(),
-      },
-      outputSchema: { lines: z.array(Line), next_seq: z.number() },
+      }),
+      outputSchema: z.object({ lines: z.array(Line), next_seq: z.number() }),
       annotations: { readOnlyHint: true },
     },
     guarded(({ process_id, since_seq, limit, stream }) => {
@@ -251,13 +317,13 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       description:
         "Lines whose text (ANSI codes stripped) contains query, case-insensitively, or matches it as a " +
         "regular expression when regex is true. Newest matches last.",
-      inputSchema: {
+      inputSchema: z.object({
         query: z.string().min(1),
         regex: z.boolean().optional(),
         process_id: processId.optional(),
         limit: limit(100, 1000),
-      },
-      outputSchema: { matches: z.array(Line) },
+      }),
+      outputSchema: z.object({ matches: z.array(Line) }),
       annotations: { readOnlyHint: true },
     },
     guarded(({ query, regex, process_id, limit }) => {
@@ -280,8 +346,8 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
       description:
         "Errors detected in the logs (stack traces, TypeScript diagnostics, npm errors, uncaught " +
         "exceptions), newest first, each with all of its lines.",
-      inputSchema: { process_id: processId.optional(), limit: limit(20, 200) },
-      outputSchema: { errors: z.array(ErrorEntry) },
+      inputSchema: z.object({ process_id: processId.optional(), limit: limit(20, 200) }),
+      outputSchema: z.object({ errors: z.array(ErrorEntry) }),
       annotations: { readOnlyHint: true },
     },
     guarded(({ process_id, limit }) => {
@@ -300,8 +366,8 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
     {
       title: "Detected URLs",
       description: "URLs the runs printed (dev servers and the like), de-duplicated per run.",
-      inputSchema: {},
-      outputSchema: {
+      inputSchema: z.object({}),
+      outputSchema: z.object({
         runs: z.array(
           z.object({
             process_id: z.string(),
@@ -310,7 +376,7 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
             urls: z.array(z.string()),
           }),
         ),
-      },
+      }),
       annotations: { readOnlyHint: true },
     },
     guarded(() => {
@@ -328,25 +394,25 @@ export function registerTools(server: McpServer, sup: Supervisor, scripts: Scrip
     description:
       "Waits until a new log line matches pattern (e.g. a dev server's 'ready'), or timeout_ms " +
       "passes. Sends progress notifications while waiting and stops when the call is cancelled.",
-    inputSchema: {
+    inputSchema: z.object({
       pattern: z.string().min(1),
       regex: z.boolean().optional(),
       process_id: processId.optional(),
       timeout_ms: z.number().int().min(1).max(600_000).optional().describe("Default 30000"),
-    },
-    outputSchema: { matched: z.boolean(), line: Line.nullable() },
-  }, async ({ pattern, regex, process_id, timeout_ms }, extra) => {
+    }),
+    outputSchema: z.object({ matched: z.boolean(), line: Line.nullable() }),
+  }, async ({ pattern, regex, process_id, timeout_ms }, ctx) => {
     try {
       const line = await waitForLine(sup, {
         query: pattern,
         regex,
         processId: process_id,
         timeoutMs: timeout_ms ?? 30_000,
-        signal: extra.signal,
+        signal: ctx.mcpReq.signal,
         onProgress: (elapsedMs, totalMs) => {
-          const token = extra._meta?.progressToken;
+          const token = ctx.mcpReq._meta?.progressToken;
           if (token === undefined) return;
-          extra.sendNotification({
+          ctx.mcpReq.notify({
             method: "notifications/progress",
             params: {
               progressToken: token,

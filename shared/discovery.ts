@@ -25,28 +25,36 @@ export const DiscoveryRecordSchema = z.object({
 export type DiscoveryRecord = z.infer<typeof DiscoveryRecordSchema>;
 
 /**
- * The discovery directory: flag, then BUZZ_DISCOVERY_DIR, then a per-user default.
- * The default must come out the same in the hub as in the instances, and MCP clients
- * often start the hub with a scrubbed environment (the SDK's stdio client keeps only
- * HOME, LOGNAME, PATH, SHELL, TERM and USER), so on Unix it does not depend on variables
- * that vanish there: XDG_RUNTIME_DIR is also found as systemd's /run/user/<uid>, and the
- * fallback is /tmp, not $TMPDIR.
+ * The discovery directory: flag, then BUZZ_DISCOVERY_DIR, then one fixed per-user place.
+ *
+ * The default must come out the same in the hub as in every instance, whatever each
+ * one's environment: MCP clients often start the hub with a trimmed environment (the
+ * SDK's stdio client keeps only HOME, LOGNAME, PATH, SHELL, TERM and USER), while
+ * instances start from shells with their own XDG_RUNTIME_DIR or TMPDIR. So on Unix the
+ * default reads no environment variable at all, only the user id: systemd's
+ * /run/user/<uid> when it exists and is ours (what XDG_RUNTIME_DIR normally names),
+ * else /tmp/buzz-<uid>. On Windows it is %LOCALAPPDATA%, which the SDK's client keeps.
  */
 export function discoveryDir(flag?: string): string {
   if (flag) return flag;
   const fromEnv = Deno.env.get("BUZZ_DISCOVERY_DIR");
   if (fromEnv) return fromEnv;
+  return defaultDiscoveryDir();
+}
+
+/** The per-user default, ignoring the flag and BUZZ_DISCOVERY_DIR. */
+export function defaultDiscoveryDir(): string {
   if (Deno.build.os === "windows") {
     const base = Deno.env.get("LOCALAPPDATA") ??
       join(Deno.env.get("USERPROFILE") ?? ".", "AppData", "Local");
     return join(base, "buzz", "instances");
   }
-  const runtime = Deno.env.get("XDG_RUNTIME_DIR") || systemdRuntimeDir();
+  const runtime = systemdRuntimeDir();
   if (runtime) return join(runtime, "buzz", "instances");
   return join("/tmp", `buzz-${Deno.uid()}`, "instances");
 }
 
-/** What XDG_RUNTIME_DIR names under systemd, when it exists and is ours. */
+/** The runtime directory systemd makes for each logged-in user, when it exists and is ours. */
 function systemdRuntimeDir(): string | undefined {
   const dir = `/run/user/${Deno.uid()}`;
   try {

@@ -6,6 +6,17 @@ export type LogLevel = typeof LOG_LEVELS[number];
 let threshold = LOG_LEVELS.indexOf("info");
 let prefix = "buzz";
 const encoder = new TextEncoder();
+/** When set (by the terminal UI while it owns the screen), diagnostics go here instead of stderr. */
+let sink: ((level: LogLevel, text: string) => void) | null = null;
+
+/** Routes diagnostics to fn until called again with null; returns the previous sink. */
+export function setLogSink(
+  fn: ((level: LogLevel, text: string) => void) | null,
+): ((level: LogLevel, text: string) => void) | null {
+  const previous = sink;
+  sink = fn;
+  return previous;
+}
 
 export function configureLog(opts: { level?: LogLevel; role?: string }): void {
   if (opts.level) threshold = LOG_LEVELS.indexOf(opts.level);
@@ -17,6 +28,7 @@ function write(level: LogLevel, parts: unknown[]): void {
   const text = parts.map((p) =>
     typeof p === "string" ? p : p instanceof Error ? p.message : Deno.inspect(p)
   ).join(" ");
+  if (sink) return sink(level, text);
   try {
     Deno.stderr.writeSync(encoder.encode(`${prefix} ${level}: ${text}\n`));
   } catch {

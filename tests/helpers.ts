@@ -3,9 +3,14 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Client, StdioClientTransport, StreamableHTTPClientTransport } from "../shared/sdk.ts";
+import {
+  Client,
+  type ClientOptions,
+  StdioClientTransport,
+  StreamableHTTPClientTransport,
+} from "../shared/sdk.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
-import { pidAlive } from "../hub/registry.ts";
+import { pidAlive } from "../shared/pid.ts";
 
 export { pidAlive };
 
@@ -127,37 +132,57 @@ export async function startInstance(
   };
 }
 
+/** Which protocol era a test client speaks: 2026-07-28 ("modern") or 2025-11-25 ("legacy"). */
+export type Era = "modern" | "legacy";
+
+function newClient(era: Era, opts: ClientOptions = {}): Client {
+  return new Client({ name: "buzz-test", version: "0" }, {
+    ...opts,
+    versionNegotiation: { mode: era === "modern" ? { pin: "2026-07-28" } : "legacy" },
+  });
+}
+
 /** An SDK client talking straight to an instance over Streamable HTTP. */
-export async function connectInstance(record: DiscoveryRecord, capabilities = {}) {
+export async function connectInstance(
+  record: DiscoveryRecord,
+  capabilities = {},
+  era: Era = "modern",
+) {
   const transport = new StreamableHTTPClientTransport(new URL(record.url), {
     requestInit: { headers: { authorization: `Bearer ${record.token}` } },
   });
-  const client = new Client({ name: "buzz-test", version: "0" }, { capabilities });
+  const client = newClient(era, { capabilities });
   await client.connect(transport);
   return {
     client,
     async close() {
-      // Without terminating the session first the SDK's client keeps the process alive.
-      await transport.terminateSession().catch(() => {});
+      // A 2025 session lives on in the instance until it is ended.
+      if (transport.sessionId) await transport.terminateSession().catch(() => {});
       await client.close();
     },
   };
 }
 
-/** A real hub over stdio, driven by the SDK's stdio client. */
+/**
+ * A real hub over stdio, driven by the SDK's stdio client. The client trims the
+ * child's environment, so the variables Deno needs here are passed on.
+ */
 export async function startHub(
   discoveryDir: string,
   capabilities = {},
   setup: (client: Client) => void = () => {},
+  opts: { era?: Era; cwd?: string; env?: Record<string, string> } = {},
 ) {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: ["run", "-A", MAIN, "--mcp", "--discovery-dir", discoveryDir, "--log-level", "debug"],
+    env: opts.env ?? Deno.env.toObject(),
+    cwd: opts.cwd,
     stderr: "pipe",
   });
   let err = "";
   transport.stderr?.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
-  const client = new Client({ name: "buzz-test", version: "0" }, { capabilities });
+  const client = newClient(opts.era ?? "modern", { capabilities });
   setup(client);
   await client.connect(transport);
   return {

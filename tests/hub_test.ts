@@ -3,10 +3,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  LoggingMessageNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from "../shared/sdk.ts";
-import {
   call,
   connectInstance,
   fixtureCopy,
@@ -22,154 +18,173 @@ import {
 } from "./helpers.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-type Listed = {
-  id: string;
-  state: string;
-  current: boolean;
-  tool_count: number;
-  directory: string;
-};
+type Listed = { id: string; state: string; tool_count: number; directory: string };
 
 async function instances(client: Awaited<ReturnType<typeof startHub>>["client"]) {
   return (await call(client, "instances_list") as { instances: Listed[] }).instances;
 }
 
-Deno.test(
-  "hub: discovers instances, auto-selects, proxies tools, resources and prompts exactly",
-  opts,
-  async (t) => {
-    const disco = await tempDir();
-    const before = await startInstance({
-      project: await fixtureCopy(),
-      discoveryDir: disco,
-      name: "before",
-    });
-    const running: RunningInstance[] = [before];
-    const hub = await startHub(disco);
-    const direct = await connectInstance(before.record);
-    try {
-      await t.step(
-        "the very first tools/list already has the running instance's tools",
-        async () => {
+for (const era of ["modern", "legacy"] as const) {
+  Deno.test(
+    `hub (${era} client): discovers instances and proxies tools, resources and prompts exactly`,
+    opts,
+    async (t) => {
+      const disco = await tempDir();
+      const before = await startInstance({
+        project: await fixtureCopy(),
+        discoveryDir: disco,
+        name: "before",
+      });
+      const running: RunningInstance[] = [before];
+      const hub = await startHub(disco, {}, () => {}, { era });
+      const direct = await connectInstance(before.record, {}, era);
+      const id = before.record.id;
+      try {
+        await t.step("the very first tools/list already has the instance's tools", async () => {
           const { tools } = await hub.client.listTools();
           const names = tools.map((x) => x.name);
-          assert.ok(
-            names.includes("instances_list") && names.includes("scripts_run"),
-            names.join(),
-          );
+          assert.ok(names.includes("instances_list") && names.includes("scripts_run"), names.join());
           const run = tools.find((x) => x.name === "scripts_run")!;
-          assert.ok(
-            (run.inputSchema.properties as Structured).instance_id,
-            "instance_id was added",
-          );
+          assert.ok((run.inputSchema.properties as Structured).instance, "instance was added");
           const list = await instances(hub.client);
           assert.equal(list.length, 1);
           assert.equal(list[0].state, "connected");
-          assert.equal(list[0].current, true);
           assert.ok(list[0].tool_count >= 8);
-        },
-      );
-
-      await t.step("proxied calls answer exactly as the instance does directly", async () => {
-        const viaHub = await hub.client.callTool({ name: "scripts_list", arguments: {} });
-        const viaDirect = await direct.client.callTool({ name: "scripts_list", arguments: {} });
-        assert.deepEqual(viaHub, viaDirect);
-        await call(hub.client, "scripts_run", { name: "ok" });
-        await until("ok to exit", async () => {
-          const { runs } = await call(direct.client, "scripts_status") as { runs: Structured[] };
-          return runs[0]?.state === "exited";
         });
-        for (const uri of ["buzz://processes", "buzz://logs/ok-1"]) {
+
+        await t.step("proxied calls answer exactly as the instance does directly", async () => {
+          const viaHub = await hub.client.callTool({ name: "scripts_list", arguments: {} });
+          const viaDirect = await direct.client.callTool({ name: "scripts_list", arguments: {} });
+          assert.deepEqual(viaHub, viaDirect);
+          await call(hub.client, "scripts_run", { name: "ok" });
+          await until("ok to exit", async () => {
+            const { runs } = await call(direct.client, "scripts_status") as { runs: Structured[] };
+            return runs[0]?.state === "exited";
+          });
+          for (const uri of [`buzz://${id}/processes`, `buzz://${id}/logs/ok-1`]) {
+            assert.deepEqual(
+              await hub.client.readResource({ uri }),
+              await direct.client.readResource({ uri }),
+            );
+          }
           assert.deepEqual(
-            await hub.client.readResource({ uri }),
-            await direct.client.readResource({ uri }),
+            (await hub.client.listResourceTemplates()).resourceTemplates,
+            (await direct.client.listResourceTemplates()).resourceTemplates,
           );
-        }
-        assert.deepEqual(
-          await hub.client.listResourceTemplates(),
-          await direct.client.listResourceTemplates(),
-        );
-        assert.deepEqual(await hub.client.listPrompts(), await direct.client.listPrompts());
-        const prompt = { name: "diagnose", arguments: { process_id: "ok-1" } };
-        assert.deepEqual(await hub.client.getPrompt(prompt), await direct.client.getPrompt(prompt));
-        const ref = { type: "ref/resource" as const, uri: "buzz://logs/{process_id}" };
-        const completion = await hub.client.complete({
-          ref,
-          argument: { name: "process_id", value: "o" },
+          const prompt = { name: "diagnose", arguments: { process_id: "ok-1" } };
+          assert.deepEqual(await hub.client.getPrompt(prompt), await direct.client.getPrompt(prompt));
+          const ref = { type: "ref/resource" as const, uri: `buzz://${id}/logs/{process_id}` };
+          const completion = await hub.client.complete({
+            ref,
+            argument: { name: "process_id", value: "o" },
+          });
+          assert.deepEqual(completion.completion.values, ["ok-1"]);
         });
-        assert.deepEqual(completion.completion.values, ["ok-1"]);
-      });
 
-      await t.step(
-        "an instance started after the hub is discovered; the current one stays sticky",
-        async () => {
+        await t.step("with two instances, a call names its instance or is told to", async () => {
           const after = await startInstance({
             project: await fixtureCopy(),
             discoveryDir: disco,
             name: "after",
           });
           running.push(after);
-          const list = await until("the new instance to connect", async () => {
+          await until("the new instance to connect", async () => {
             const l = await instances(hub.client);
-            return l.find((i) => i.id === after.record.id && i.state === "connected") ? l : null;
+            return l.find((i) => i.id === after.record.id && i.state === "connected");
           });
-          assert.equal(list.find((i) => i.current)?.id, before.record.id);
-        },
-      );
-
-      await t.step("instance_id routes one call elsewhere without switching", async () => {
-        const other = running[1].record.id;
-        await call(hub.client, "scripts_run", {
-          name: "dev",
-          instance_id: other.slice(0, other.length - 3),
-        });
-        const { runs } = await call(hub.client, "scripts_status", { instance_id: "after" }) as {
-          runs: Structured[];
-        };
-        assert.equal(runs[0].script, "dev");
-        const here = await call(hub.client, "scripts_status") as { runs: Structured[] };
-        assert.ok(here.runs.every((r) => r.script !== "dev"));
-        const bad = await hub.client.callTool({
-          name: "scripts_status",
-          arguments: { instance_id: "nope" },
-        });
-        assert.equal(bad.isError, true);
-        assert.match(JSON.stringify(bad.content), /instances_connect/);
-      });
-
-      await t.step(
-        "instances_connect switches and sends list_changed; disconnect clears",
-        async () => {
-          let changed = 0;
-          hub.client.setNotificationHandler(
-            ToolListChangedNotificationSchema,
-            () => void changed++,
-          );
-          await call(hub.client, "instances_connect", { instance_id: "after" });
-          await until("tools/list_changed", () => changed > 0);
-          const { runs } = await call(hub.client, "scripts_status") as { runs: Structured[] };
+          const other = after.record.id;
+          await call(hub.client, "scripts_run", {
+            name: "dev",
+            instance: other.slice(0, other.length - 3),
+          });
+          const { runs } = await call(hub.client, "scripts_status", { instance: "after" }) as {
+            runs: Structured[];
+          };
           assert.equal(runs[0].script, "dev");
-          await call(hub.client, "instances_disconnect");
-          await until("a second list_changed", () => changed > 1);
-          const { tools } = await hub.client.listTools();
-          assert.deepEqual(tools.map((x) => x.name).sort(), [
-            "instances_connect",
-            "instances_disconnect",
-            "instances_list",
-          ]);
-          const none = await hub.client.callTool({ name: "scripts_list", arguments: {} });
-          assert.equal(none.isError, true);
-          assert.match(JSON.stringify(none.content), /instances_connect/);
-          const ambiguous = await hub.client.callTool({
-            name: "instances_connect",
-            arguments: { instance_id: "zzz" },
-          });
+          const byDir = await call(hub.client, "scripts_status", {
+            instance: before.record.directory,
+          }) as { runs: Structured[] };
+          assert.ok(byDir.runs.every((r) => r.script !== "dev"));
+          const ambiguous = await hub.client.callTool({ name: "scripts_status", arguments: {} });
           assert.equal(ambiguous.isError, true);
-          await call(hub.client, "instances_connect", { instance_id: before.record.id });
-        },
+          assert.match(JSON.stringify(ambiguous.content), /pass the instance argument/);
+          assert.match(JSON.stringify(ambiguous.content), new RegExp(other));
+          const bad = await hub.client.callTool({
+            name: "scripts_status",
+            arguments: { instance: "nope" },
+          });
+          assert.equal(bad.isError, true);
+          assert.match(JSON.stringify(bad.content), /No instance matches/);
+          // Resources list every instance's, and a read goes to the one that owns the URI.
+          const { resources } = await hub.client.listResources();
+          assert.ok(resources.some((r) => r.uri === `buzz://${other}/logs/dev-1`));
+          const read = await hub.client.readResource({ uri: `buzz://${other}/processes` });
+          assert.match(JSON.stringify(read), /dev-1/);
+          // Requests that belong to no instance never fail for lack of one.
+          await hub.client.setLoggingLevel("info").catch((e) => {
+            // 2026-07-28 has no logging/setLevel; only a 2025 client may send it.
+            assert.equal(era, "modern", e.message);
+          });
+        });
+      } finally {
+        await direct.close();
+        await hub.close();
+        for (const i of running) await i.stop();
+      }
+    },
+  );
+}
+
+Deno.test(
+  "hub: tools/list is byte-identical before and after calls, changing only when instances come and go",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const hub = await startHub(disco, {}, () => {}, { era: "legacy" });
+    const changed: Record<string, number> = { tools: 0, resources: 0, prompts: 0 };
+    for (const kind of Object.keys(changed)) {
+      hub.client.setNotificationHandler(
+        `notifications/${kind}/list_changed` as "notifications/tools/list_changed",
+        () => void changed[kind]++,
       );
+    }
+    const running: RunningInstance[] = [];
+    const listed = async () => JSON.stringify(await hub.client.listTools());
+    try {
+      const zero = await listed();
+      await hub.client.callTool({ name: "instances_list", arguments: {} });
+      await hub.client.callTool({ name: "scripts_list", arguments: {} });
+      assert.equal(await listed(), zero, "0 instances: unchanged by calls");
+      assert.equal(JSON.parse(zero).tools.length, 1);
+
+      running.push(await startInstance({ project: await fixtureCopy(), discoveryDir: disco }));
+      await until("tools list_changed for the first instance", () => changed.tools === 1);
+      const one = await listed();
+      assert.notEqual(one, zero);
+      await call(hub.client, "scripts_run", { name: "ok" });
+      await call(hub.client, "scripts_status");
+      await sleep(700); // longer than the instance's update batching
+      assert.equal(await listed(), one, "1 instance: unchanged by calls");
+      assert.equal(changed.tools, 1, "no tools list_changed from a call");
+      assert.equal(changed.prompts, 1, "prompts changed once, when the instance came");
+
+      running.push(await startInstance({ project: await fixtureCopy(), discoveryDir: disco }));
+      await until(
+        "the second instance",
+        async () => (await instances(hub.client)).filter((i) => i.state === "connected").length === 2,
+      );
+      await call(hub.client, "scripts_run", { name: "ok", instance: running[1].record.id });
+      await sleep(700);
+      const two = await listed();
+      assert.equal(two, one, "a second instance of the same version adds no tools");
+      assert.equal(changed.tools, 1);
+      assert.equal(await listed(), two, "2 instances: unchanged by calls");
+
+      await running.pop()!.stop();
+      await running.pop()!.stop();
+      await until("the last instance to go", () => changed.tools === 2);
+      assert.equal(await listed(), zero);
     } finally {
-      await direct.close();
       await hub.close();
       for (const i of running) await i.stop();
     }
@@ -177,7 +192,33 @@ Deno.test(
 );
 
 Deno.test(
-  "hub: forwards logging and progress notifications, and cancels the matching upstream call",
+  "hub: with several instances, the one holding the hub's working directory is the default",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const mine = await fixtureCopy();
+    await Deno.mkdir(join(mine, "src"));
+    const a = await startInstance({ project: mine, discoveryDir: disco, name: "mine" });
+    const b = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+    const hub = await startHub(disco, {}, () => {}, { cwd: join(mine, "src") });
+    try {
+      await until("both instances", async () =>
+        (await instances(hub.client)).filter((i) => i.state === "connected").length === 2);
+      await call(hub.client, "scripts_run", { name: "ok" });
+      const { runs } = await call(hub.client, "scripts_status", { instance: "mine" }) as {
+        runs: Structured[];
+      };
+      assert.equal(runs.length, 1);
+    } finally {
+      await hub.close();
+      await a.stop();
+      await b.stop();
+    }
+  },
+);
+
+Deno.test(
+  "hub: forwards progress notifications, and cancels the matching upstream call",
   opts,
   async () => {
     const disco = await tempDir();
@@ -188,24 +229,10 @@ Deno.test(
     });
     const hub = await startHub(disco);
     try {
-      const messages: string[] = [];
-      hub.client.setNotificationHandler(
-        LoggingMessageNotificationSchema,
-        (n) => void messages.push(String(n.params.data)),
-      );
-      await call(hub.client, "scripts_run", { name: "crash" });
-      await until(
-        "the crash notification via the hub",
-        () => messages.some((m) => m.includes("crash-1 failed")),
-      );
-
       const progress: number[] = [];
       const r = await hub.client.callTool(
         { name: "logs_wait", arguments: { pattern: "never printed", timeout_ms: 2500 } },
-        undefined,
-        {
-          onprogress: (p) => void progress.push(p.progress),
-        },
+        { onprogress: (p) => void progress.push(p.progress) },
       );
       assert.equal((r.structuredContent as Structured).matched, false);
       assert.ok(progress.length >= 1, "progress reached the client");
@@ -213,10 +240,7 @@ Deno.test(
       const ac = new AbortController();
       const pending = hub.client.callTool(
         { name: "logs_wait", arguments: { pattern: "never printed", timeout_ms: 60000 } },
-        undefined,
-        {
-          signal: ac.signal,
-        },
+        { signal: ac.signal },
       );
       await sleep(300);
       ac.abort("test cancels");
@@ -267,13 +291,12 @@ Deno.test(
         async () => (await instances(hub.client)).length === 0,
       );
 
-      // A new instance in the same project becomes current again.
+      // A new instance in the same project is used by default, being the only one.
       second = await startInstance({ project, discoveryDir: disco });
-      const list = await until("the restart to connect", async () => {
+      await until("the restart to connect", async () => {
         const l = await instances(hub.client);
         return l[0]?.state === "connected" ? l : null;
       });
-      assert.equal(list[0].current, true);
       const { scripts } = await call(hub.client, "scripts_list") as { scripts: unknown[] };
       assert.equal(scripts.length, 5);
     } finally {
@@ -284,7 +307,7 @@ Deno.test(
 );
 
 Deno.test(
-  "hub: a stalled instance goes Disconnected on ping and reconnects when it recovers",
+  "hub: a stalled instance goes Disconnected on the probe and reconnects when it recovers",
   opts,
   async () => {
     const disco = await tempDir();
@@ -293,7 +316,7 @@ Deno.test(
     try {
       inst.proc.kill("SIGSTOP");
       await until(
-        "ping to fail",
+        "the probe to fail",
         async () => (await instances(hub.client))[0].state === "disconnected",
         12_000,
       );

@@ -1,0 +1,100 @@
+// Forwarding one request from the hub's client to an instance, faithfully:
+// params and _meta pass through, progress is re-tokenised, cancellation and
+// input_required rounds carry over, and the instance's JSON-RPC errors come
+// back with their code, message and data unchanged.
+
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  SERVER_INFO_META_KEY,
+  ProtocolErrorCode,
+  type Result,
+  type Server,
+  type ServerContext,
+} from "../shared/sdk.ts";
+import type { Upstream } from "./upstream.ts";
+
+/** Long enough for logs_wait; progress notifications keep it alive beyond that. */
+const PROXY_TIMEOUT_MS = 15 * 60_000;
+const ENVELOPE_KEYS = [
+  PROTOCOL_VERSION_META_KEY,
+  CLIENT_INFO_META_KEY,
+  CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
+];
+
+export interface FrontInfo {
+  era: "modern" | "legacy";
+  server: Server;
+  /** The level a 2025 client set with logging/setLevel, carried to modern instances per request. */
+  logLevel?: string;
+}
+
+export async function forward(
+  front: FrontInfo,
+  upstream: Upstream,
+  method: string,
+  params: Record<string, unknown> | undefined,
+  ctx: ServerContext,
+): Promise<Result> {
+  const meta: Record<string, unknown> = { ...(params?._meta as Record<string, unknown>) };
+  const progressToken = meta.progressToken;
+  delete meta.progressToken;
+  if (upstream.era === "legacy") {
+    for (const key of ENVELOPE_KEYS) delete meta[key];
+  } else if (front.era === "legacy") {
+    // A 2025 client told us who it is once, at initialize; a modern instance hears it per request.
+    const caps = front.server.getClientCapabilities();
+    const info = front.server.getClientVersion();
+    if (caps) meta[CLIENT_CAPABILITIES_META_KEY] ??= caps;
+    if (info) meta[CLIENT_INFO_META_KEY] ??= info;
+    if (front.logLevel) meta[LOG_LEVEL_META_KEY] ??= front.logLevel;
+  }
+  const out: Record<string, unknown> = { ...params, _meta: meta };
+  if (!Object.keys(meta).length) delete out._meta;
+  // A retry after input_required: from a modern client the answers are in params already;
+  // from a 2025 client the SDK gathered them through elicitation and hands them over here.
+  if (ctx.mcpReq.inputResponses) out.inputResponses = ctx.mcpReq.inputResponses;
+  const state = ctx.mcpReq.requestState();
+  if (typeof state === "string") out.requestState = state;
+  try {
+    const result = await upstream.client.request({ method, params: out } as never, {
+      signal: ctx.mcpReq.signal,
+      timeout: PROXY_TIMEOUT_MS,
+      resetTimeoutOnProgress: true,
+      allowInputRequired: true,
+      onprogress: progressToken === undefined ? undefined : (p) => {
+        ctx.mcpReq.notify({
+          method: "notifications/progress",
+          params: { ...p, progressToken } as never,
+        }).catch(() => {});
+      },
+    }) as Result;
+    return front.era === "legacy" ? withoutModernMeta(result) : result;
+  } catch (e) {
+    if (e instanceof ProtocolError || ctx.mcpReq.signal.aborted) throw e;
+    const message = `The buzz instance did not answer ${method}: ${(e as Error).message}. ` +
+      "It may have stopped; call instances_list to check.";
+    // A model reads tool results, not protocol errors: a lost instance is a tool failure.
+    if (method === "tools/call") return { content: [{ type: "text", text: message }], isError: true };
+    throw new ProtocolError(ProtocolErrorCode.InternalError, message);
+  }
+}
+
+/**
+ * A 2026-07-28 instance stamps results with its identity and cache hints; a
+ * 2025 client, which the instance would have answered without them, never sees them.
+ */
+function withoutModernMeta(result: Result): Result {
+  const { ttlMs: _t, cacheScope: _c, resultType: _r, ...out } = result as Record<string, unknown>;
+  const meta = out._meta as Record<string, unknown> | undefined;
+  if (meta && SERVER_INFO_META_KEY in meta) {
+    const { [SERVER_INFO_META_KEY]: _s, ...rest } = meta;
+    if (Object.keys(rest).length) out._meta = rest;
+    else delete out._meta;
+  }
+  return out as Result;
+}

@@ -1,0 +1,82 @@
+// The error book of one run: every error seen, which of them still hold, and
+// how often each repeated. A report identical to an earlier one (same tool,
+// message and location) is the same error seen again: it bumps the count and,
+// if it had been resolved, makes it current again.
+
+import type { DetectedError, Tool } from "./types.ts";
+
+/** Caps so a run that loops on failure cannot grow memory without bound. */
+const MAX_ERRORS = 1000;
+
+export class ErrorBook {
+  #errors: DetectedError[] = [];
+  /** Per tool: seq where its current cycle started (a start marker or the previous end). */
+  #cycle = new Map<Tool, number>();
+
+  /** Every error, oldest first, resolved ones included. */
+  all(): DetectedError[] {
+    return this.#errors;
+  }
+
+  /** Errors that still hold, oldest first. */
+  current(): DetectedError[] {
+    return this.#errors.filter((e) => !e.resolved);
+  }
+
+  add(error: DetectedError): void {
+    this.#errors.push(error);
+    if (this.#errors.length > MAX_ERRORS) this.#errors.shift();
+  }
+
+  /**
+   * Called when an error's lines are complete: folds it into an earlier
+   * identical one if there is one. Returns the error that stays in the book.
+   */
+  close(error: DetectedError): DetectedError {
+    const key = keyOf(error);
+    const same = this.#errors.find((e) => e !== error && keyOf(e) === key);
+    if (!same) return error;
+    this.#errors.splice(this.#errors.indexOf(error), 1);
+    same.count += 1;
+    same.seq = error.seq;
+    same.last_seq = error.last_seq;
+    same.last_seen = error.last_seen;
+    same.lines = error.lines;
+    same.raw = error.raw;
+    same.resolved = false;
+    same.resolved_at = null;
+    return same;
+  }
+
+  /** Resolves the errors that match, as of `time`; returns them. */
+  resolve(time: string, match: (e: DetectedError) => boolean): DetectedError[] {
+    const done = this.#errors.filter((e) => !e.resolved && match(e));
+    for (const e of done) {
+      e.resolved = true;
+      e.resolved_at = time;
+    }
+    return done;
+  }
+
+  /** A tool began a new cycle (a rebuild, a re-run) at `seq`. */
+  cycleStart(tool: Tool, seq: number): void {
+    this.#cycle.set(tool, seq);
+  }
+
+  /**
+   * A tool finished a cycle at `seq`: its errors not reported again during the
+   * cycle are gone. With `clean` (it reported no errors), all of them are.
+   */
+  cycleEnd(tool: Tool, seq: number, time: string, clean: boolean): DetectedError[] {
+    const since = this.#cycle.get(tool);
+    this.#cycle.set(tool, seq);
+    return this.resolve(
+      time,
+      (e) => e.tool === tool && (clean || (since !== undefined && e.last_seq < since)),
+    );
+  }
+}
+
+function keyOf(e: DetectedError): string {
+  return JSON.stringify([e.tool, e.message, e.file, e.line, e.column]);
+}

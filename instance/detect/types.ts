@@ -1,0 +1,90 @@
+// The shapes shared by the detector's modules.
+
+import type { LogLine } from "../log_buffer.ts";
+
+/** The tool that printed an error, as far as its format tells. */
+export type Tool =
+  | "tsc"
+  | "vite"
+  | "esbuild"
+  | "eslint"
+  | "webpack"
+  | "next"
+  | "vitest"
+  | "jest"
+  | "node"
+  | "deno"
+  | "python"
+  | "npm"
+  | "pnpm"
+  | "yarn"
+  | "unknown";
+
+/** A coarse category: what kind of problem, whichever tool said it. */
+export type ErrorKind = "compile" | "lint" | "test" | "runtime" | "package-manager";
+
+export interface DetectedError {
+  /** Unique across the instance, increasing with time. */
+  id: number;
+  process_id: string;
+  tool: Tool;
+  kind: ErrorKind;
+  /** The essential text: the diagnostic, exception or failed test, without location or colour. */
+  message: string;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  /** Seq of the first line of the latest report. */
+  seq: number;
+  /** Seq of the last line of the latest report. */
+  last_seq: number;
+  /** Same as first_seen; kept for older clients. */
+  time: string;
+  /** ISO 8601 times of the first and the latest report. */
+  first_seen: string;
+  last_seen: string;
+  /** How many times the same error was reported in this run. */
+  count: number;
+  /** Fixed, superseded or moved past: its source reported success or a new cycle. */
+  resolved: boolean;
+  resolved_at: string | null;
+  /** The latest report's lines, terminal codes stripped; may grow while the error is open. */
+  lines: string[];
+  /** The same lines as printed, colours included. */
+  raw: string[];
+}
+
+/** What a rule knows once it has seen a headline. */
+export interface Start {
+  tool: Tool;
+  kind: ErrorKind;
+  message: string;
+  file?: string | null;
+  line?: number | null;
+  column?: number | null;
+  /** Earlier lines of the same stream that belong to the error (Node's "file:line / source / caret"). */
+  prelude?: LogLine[];
+}
+
+/** take: the line belongs to the error; last: it does and ends it; stop: it does not. */
+export type Verdict = "take" | "last" | "stop";
+
+/** An error still being grouped. */
+export interface Draft {
+  rule: Rule;
+  error: DetectedError;
+  /** Rule-private progress (e.g. "the code frame is next"). */
+  state: Record<string, unknown>;
+}
+
+export interface Rule {
+  name: string;
+  /** Blank lines allowed in a row inside the error; more end it (default 0). */
+  blanks?: number;
+  /** A headline this rule recognises, or null. `recent` holds the stream's previous lines. */
+  start(plain: string, recent: LogLine[]): Start | null;
+  /** Whether a later non-blank line continues the open error. */
+  next(plain: string, draft: Draft): Verdict;
+  /** Refines message and location once lines were added. */
+  finish?(draft: Draft): void;
+}

@@ -1,0 +1,45 @@
+// The environment a run gets: buzz's own, then the project's `.env` file for
+// keys the environment does not already set (the usual dotenv rule: the real
+// environment wins), then the caller's `env` for this run, which wins over
+// both. The file is parsed by the dotenv package, not by hand.
+
+import { join } from "node:path";
+import { parse } from "dotenv";
+
+export type EnvSource = ".env" | "run";
+
+export interface RunEnv {
+  env: Record<string, string>;
+  /** Keys that did not come from buzz's own environment, and where they came from. */
+  sources: Record<string, EnvSource>;
+}
+
+/** Reads `<dir>/.env` fresh for each run, so edits apply to the next start. */
+export async function runEnv(
+  dir: string,
+  extra: Record<string, string> = {},
+  base: Record<string, string> = Deno.env.toObject(),
+): Promise<RunEnv> {
+  const env = { ...base };
+  const sources: Record<string, EnvSource> = {};
+  let text: string | null = null;
+  try {
+    text = await Deno.readTextFile(join(dir, ".env"));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`${join(dir, ".env")}: cannot read: ${(e as Error).message}`);
+    }
+  }
+  if (text !== null) {
+    for (const [key, value] of Object.entries(parse(text))) {
+      if (key in base) continue;
+      env[key] = value;
+      sources[key] = ".env";
+    }
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    env[key] = value;
+    sources[key] = "run";
+  }
+  return { env, sources };
+}

@@ -1,0 +1,167 @@
+// One run of a script, from spawn to its final state: its process (through
+// spawn.ts), its guardian, its log lines and what they reveal (URLs, errors),
+// and stopping it with its whole process tree.
+
+import { type DetectedError, RunDetector } from "./detect.ts";
+import type { EnvSource } from "./env.ts";
+import { startGuardian } from "./guardian.ts";
+import { stopGroup } from "./group.ts";
+import { LineSplitter } from "./lines.ts";
+import { LogBuffer, type LogLine, type SeqCounter, type Stream } from "./log_buffer.ts";
+import { type Spawned, spawnRun } from "./spawn.ts";
+
+export interface AutoRestart {
+  /** Restarts after crashes in a row before giving up. */
+  max_restarts: number;
+  /** Wait before the first restart; doubles for each crash in a row, up to 30 s. */
+  backoff_ms: number;
+}
+
+export interface RunInfo {
+  /** `${script}-${n}`, n counting runs of that script from 1. */
+  process_id: string;
+  script: string;
+  /** argv joined with spaces, extra args included. */
+  command: string;
+  /** Extra arguments given to this run. */
+  args: string[];
+  /** 0 when the process could not be spawned. */
+  pid: number;
+  /** exited: code 0 by itself; failed: non-zero, a signal we did not send, or no spawn; stopped: by us. */
+  state: "running" | "exited" | "failed" | "stopped";
+  exit_code: number | null;
+  signal: string | null;
+  started_at: string;
+  /** Who started it, e.g. "agent", "you" (the terminal UI), "restart" (after a crash). */
+  started_by: string;
+  ended_at: string | null;
+  urls: string[];
+  /** Whether the run has a pseudo-terminal (else plain pipes: separate stdout/stderr, no input). */
+  tty: boolean;
+  /** Environment keys set for this run beyond buzz's own environment, and where each came from. */
+  env: Record<string, EnvSource>;
+  /** The restart policy, or null when a crash is final. */
+  auto_restart: AutoRestart | null;
+  /** 1 for a fresh start, n for the (n-1)th automatic restart after a crash. */
+  attempt: number;
+}
+
+export type SupervisorEvent =
+  | { type: "started"; run: RunInfo }
+  | { type: "exited"; run: RunInfo }
+  | { type: "log"; processId: string }
+  | { type: "url"; processId: string; url: string }
+  /** Sent when an error starts; its lines may keep growing afterwards. */
+  | { type: "error"; processId: string; error: DetectedError };
+
+export interface RunSetup {
+  info: RunInfo;
+  seq: SeqCounter;
+  logLines: number;
+  nextErrorId: () => number;
+  emit: (ev: SupervisorEvent) => void;
+}
+
+export class Run {
+  readonly info: RunInfo;
+  readonly logs: LogBuffer;
+  readonly detector: RunDetector;
+  #emit: (ev: SupervisorEvent) => void;
+  #proc: Spawned | null = null;
+  /** Set once we decide to stop it, so its exit counts as "stopped". */
+  #stopping: Promise<void> | null = null;
+  /** Resolves once the run's final state is recorded. */
+  done: Promise<void> = Promise.resolve();
+
+  constructor(setup: RunSetup) {
+    this.info = setup.info;
+    this.logs = new LogBuffer(setup.seq, setup.logLines);
+    this.detector = new RunDetector(setup.info.process_id, setup.nextErrorId);
+    this.#emit = setup.emit;
+  }
+
+  get stopRequested(): boolean {
+    return this.#stopping !== null;
+  }
+
+  snapshot(): RunInfo {
+    return { ...this.info, urls: [...this.info.urls], args: [...this.info.args] };
+  }
+
+  /** Spawns the process; a spawn that fails leaves a "failed" run with the reason in its log. */
+  start(req: { argv: string[]; cwd: string; env: Record<string, string> }): void {
+    const splitters: Record<Stream, LineSplitter> = {
+      stdout: new LineSplitter((l) => this.line("stdout", l)),
+      stderr: new LineSplitter((l) => this.line("stderr", l)),
+    };
+    let proc: Spawned;
+    try {
+      proc = spawnRun({
+        ...req,
+        tty: this.info.tty,
+        onOutput: (stream, text) => splitters[stream].push(text),
+      });
+    } catch (e) {
+      this.info.state = "failed";
+      this.info.ended_at = new Date().toISOString();
+      this.#emit({ type: "started", run: this.snapshot() });
+      this.line("stderr", `buzz: cannot start \`${this.info.command}\`: ${(e as Error).message}`);
+      this.#emit({ type: "exited", run: this.snapshot() });
+      return;
+    }
+    this.#proc = proc;
+    this.info.pid = proc.pid;
+    const guardian = startGuardian(proc.pid);
+    this.#emit({ type: "started", run: this.snapshot() });
+    this.done = proc.done.then((status) => {
+      splitters.stdout.end();
+      splitters.stderr.end();
+      this.detector.flush();
+      guardian.release();
+      const info = this.info;
+      info.signal = status.signal;
+      info.exit_code = status.signal ? null : status.code;
+      info.state = this.#stopping
+        ? "stopped"
+        : status.code === 0 && !status.signal
+        ? "exited"
+        : "failed";
+      info.ended_at = new Date().toISOString();
+      this.#emit({ type: "exited", run: this.snapshot() });
+    });
+  }
+
+  /** Stops the run and its whole tree; resolves once its final state is recorded. */
+  async stop(graceMs: number): Promise<void> {
+    const proc = this.#proc;
+    if (this.info.state === "running" && proc && !proc.exited()) {
+      this.#stopping ??= stopGroup(proc.pid, graceMs, {
+        leaderLast: proc.tty,
+        leaderExited: () => proc.exited(),
+      });
+    }
+    await this.#stopping;
+    await this.done;
+  }
+
+  /** Sends text to the run's terminal, as typed. */
+  input(text: string): void {
+    if (this.info.state !== "running" || !this.#proc) {
+      throw new Error(`${this.info.process_id} is ${this.info.state}; it takes no input.`);
+    }
+    this.#proc.write(text);
+  }
+
+  /** Records one line: stores it, detects URLs and errors, and tells listeners. */
+  line(stream: Stream, text: string): LogLine {
+    const line = this.logs.push(stream, text);
+    const processId = this.info.process_id;
+    // Detect first, so a "log" listener already sees the line's URLs and errors.
+    const found = this.detector.feed(line);
+    this.info.urls.push(...found.urls);
+    this.#emit({ type: "log", processId });
+    for (const url of found.urls) this.#emit({ type: "url", processId, url });
+    if (found.error) this.#emit({ type: "error", processId, error: found.error });
+    return line;
+  }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// The `buzz` command of the buzz-mcp npm package: runs buzz's bundled code
+// (../buzz.js) on the Deno that the `deno` npm package installed beside it.
+// Nothing here or in the bundle reaches a registry: every dependency was
+// installed with the package. stdin, stdout and stderr are handed straight to
+// Deno (the hub speaks MCP on them), and signals are passed on, so an agent or a
+// terminal that stops `buzz` stops buzz.
+"use strict";
+
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const tty = require("node:tty");
+
+/** The deno executable of the `deno` package, placed by its postinstall, else its platform package. */
+function denoExecutable() {
+  const dir = path.dirname(require.resolve("deno/package.json"));
+  const exe = path.join(dir, process.platform === "win32" ? "deno.exe" : "deno");
+  if (fs.existsSync(exe)) return exe;
+  // Installed with --ignore-scripts: the package finds its platform binary itself.
+  return require(path.join(dir, "install_api.cjs")).runInstall();
+}
+
+let deno;
+try {
+  deno = denoExecutable();
+} catch (e) {
+  console.error(`buzz: cannot find the Deno runtime that buzz-mcp depends on: ${e.message}`);
+  console.error("buzz: reinstall with `npm install -g buzz-mcp` (without --omit=optional)");
+  process.exit(1);
+}
+
+const child = spawn(deno, [
+  "run",
+  "--allow-all",
+  // Whatever deno.json, package.json or lockfile the current directory has, buzz's bundle
+  // needs none: its only outside import is the native pty library in node_modules.
+  "--no-config",
+  "--no-lock",
+  "--no-remote",
+  "--node-modules-dir=manual",
+  path.join(__dirname, "..", "buzz.js"),
+  ...process.argv.slice(2),
+], {
+  stdio: "inherit",
+  // The runtime is pinned by this package; its background check for a newer Deno would
+  // be the only request buzz ever sent off the machine.
+  env: { DENO_NO_UPDATE_CHECK: "1", ...process.env },
+});
+
+// A terminal's Ctrl-C reaches buzz itself (same process group): passing it on too would be
+// buzz's "second signal, exit now". Otherwise pass every stop signal on.
+const fromTerminal = tty.isatty(0);
+const signals = process.platform === "win32"
+  ? ["SIGINT", "SIGTERM", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+for (const sig of signals) {
+  process.on(sig, () => {
+    if (sig === "SIGINT" && fromTerminal) return;
+    try {
+      child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+  });
+}
+
+child.on("error", (e) => {
+  console.error(`buzz: cannot run ${deno}: ${e.message}`);
+  process.exit(1);
+});
+child.on("exit", (code, signal) => {
+  if (signal) {
+    // Die of the same signal, so that our parent sees what really happened.
+    for (const sig of signals) process.removeAllListeners(sig);
+    process.kill(process.pid, signal);
+    setTimeout(() => process.exit(1), 200).unref();
+    return;
+  }
+  process.exit(code ?? 1);
+});

@@ -1,0 +1,141 @@
+// Builds the buzz-mcp npm package: buzz's code and its npm dependencies bundled
+// into one file (deno bundle), a small Node launcher as the `buzz` command, and a
+// package.json whose only dependencies are the Deno runtime (the `deno` npm
+// package) and the native libraries that cannot be bundled. Starting the
+// installed command fetches nothing from any registry.
+//
+//   deno run -A npm/build.ts [--out DIR] [--pack DIR]
+//
+// --out: where the package tree goes (default dist/npm); --pack: also run
+// `npm pack` into DIR and print the tarball's path as the last line of stdout.
+// `deno task pack` does both with the defaults (dist/npm, dist/).
+
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { VERSION } from "../shared/version.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const PACKAGE_NAME = "buzz-mcp";
+
+/**
+ * npm packages with native parts: kept out of the bundle and installed from the registry
+ * with the package, like any dependency (with their prebuilt binaries). Each must be in
+ * deno.json's imports, which gives its version.
+ */
+const NATIVE = ["@lydell/node-pty"];
+
+/** The Deno that runs the bundle: the one that built it, pinned exactly. */
+const DENO_VERSION = Deno.version.deno;
+
+const decoder = new TextDecoder();
+
+async function run(cmd: string, args: string[], cwd = ROOT): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed (${out.code}):\n${decoder.decode(out.stderr)}` +
+        decoder.decode(out.stdout),
+    );
+  }
+  return decoder.decode(out.stdout);
+}
+
+/** Native packages that the code really imports, with versions from deno.json. */
+async function nativeDependencies(): Promise<Record<string, string>> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const deps: Record<string, string> = {};
+  for (const name of NATIVE) {
+    const target: string | undefined = config.imports?.[name];
+    if (!target) continue;
+    const version = /^npm:\/?(?:@[^/@]+\/)?[^/@]+@([^/]+)/.exec(target)?.[1];
+    if (!version) throw new Error(`deno.json maps ${name} to ${target}, which has no version`);
+    deps[name] = version;
+  }
+  return deps;
+}
+
+/** Every module specifier the bundle still imports; only node: built-ins and natives may remain. */
+export function outsideImports(code: string): string[] {
+  const found = new Set<string>();
+  const patterns = [
+    /^\s*(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  for (const re of patterns) {
+    for (const m of code.matchAll(re)) found.add(m[1]);
+  }
+  return [...found].filter((s) => !s.startsWith("node:")).sort();
+}
+
+export async function build(out: string): Promise<void> {
+  const natives = await nativeDependencies();
+  await Deno.remove(out, { recursive: true }).catch(() => {});
+  await Deno.mkdir(join(out, "bin"), { recursive: true });
+
+  const bundle = join(out, "buzz.js");
+  await run(Deno.execPath(), [
+    "bundle",
+    "--platform",
+    "deno",
+    ...Object.keys(natives).flatMap((n) => ["--external", n]),
+    "--output",
+    bundle,
+    join(ROOT, "main.ts"),
+  ]);
+  const code = await Deno.readTextFile(bundle);
+  const stray = outsideImports(code).filter((s) => !(s in natives));
+  if (stray.length) {
+    throw new Error(
+      `the bundle still imports ${stray.join(", ")}: add it to NATIVE in npm/build.ts if it ` +
+        `has native parts, or find out why deno bundle left it out`,
+    );
+  }
+  await Deno.writeTextFile(
+    bundle,
+    `// buzz ${VERSION}, bundled by npm/build.ts; the source is main.ts and its imports.\n` + code,
+  );
+
+  await Deno.copyFile(join(ROOT, "npm", "bin", "buzz.cjs"), join(out, "bin", "buzz.cjs"));
+  await Deno.chmod(join(out, "bin", "buzz.cjs"), 0o755);
+  await Deno.copyFile(join(ROOT, "README.md"), join(out, "README.md"));
+  const manifest = {
+    name: PACKAGE_NAME,
+    version: VERSION,
+    description: "buzz: your project's dev processes, served to AI coding agents over MCP",
+    keywords: ["mcp", "model-context-protocol", "dev-server", "agent", "claude", "cursor"],
+    bin: { buzz: "bin/buzz.cjs" },
+    files: ["bin/", "buzz.js", "README.md"],
+    engines: { node: ">=18" },
+    // The platforms the `deno` package has binaries for.
+    os: ["linux", "darwin", "win32"],
+    cpu: ["x64", "arm64"],
+    dependencies: { deno: DENO_VERSION, ...natives },
+  };
+  await Deno.writeTextFile(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+}
+
+/** Runs `npm pack` on the built tree; returns the tarball's path. */
+export async function pack(out: string, into: string): Promise<string> {
+  await Deno.mkdir(into, { recursive: true });
+  const printed = await run("npm", ["pack", "--json", "--pack-destination", into], out);
+  const [{ filename }] = JSON.parse(printed);
+  return join(into, filename);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { out: { type: "string" }, pack: { type: "string" } },
+  });
+  const out = resolve(values.out ?? join(ROOT, "dist", "npm"));
+  await build(out);
+  console.error(`built ${PACKAGE_NAME} ${VERSION} in ${out}`);
+  if (values.pack) {
+    const tarball = await pack(out, resolve(values.pack));
+    console.error(`packed ${tarball}`);
+    console.log(tarball);
+  }
+}

@@ -1,0 +1,186 @@
+// The terminal UI, end to end: the real `buzz` in a real pseudo-terminal
+// (tmux, on a private socket), driven by keys, read back from the screen.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  call,
+  connectInstance,
+  fixtureCopy,
+  jsonFiles,
+  killProcessesIn,
+  MAIN,
+  processesIn,
+  ROOT,
+  tempDir,
+  until,
+} from "./helpers.ts";
+import { parseDiscoveryRecord } from "../shared/discovery.ts";
+
+const hasTmux = new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
+  .output().then((o) => o.success, () => false);
+
+/** The MCP layer posts agent actions to instance/activity.ts once the lead wires it. */
+const activityWired = ["instance/mcp.ts", "instance/tools.ts", "instance/http.ts"].some((f) => {
+  try {
+    return Deno.readTextFileSync(join(ROOT, f)).includes("activity.ts");
+  } catch {
+    return false;
+  }
+});
+
+class Tmux {
+  readonly socket = `buzz-ui-test-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  async run(...args: string[]): Promise<string> {
+    const out = await new Deno.Command("tmux", {
+      args: ["-L", this.socket, "-f", "/dev/null", ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+    return text;
+  }
+
+  screen(): Promise<string> {
+    return this.run("capture-pane", "-p", "-t", "ui");
+  }
+
+  /** Each key on its own, as a person types. */
+  async keys(...keys: string[]): Promise<void> {
+    for (const k of keys) await this.run("send-keys", "-t", "ui", k);
+  }
+
+  async waitFor(
+    what: string,
+    test: (screen: string) => boolean | undefined,
+    timeoutMs = 15_000,
+  ): Promise<string> {
+    let last = "";
+    try {
+      await until(what, async () => test(last = await this.screen()), timeoutMs);
+      return last;
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; the screen was:\n${last}`);
+    }
+  }
+
+  async kill(): Promise<void> {
+    await this.run("kill-server").catch(() => {});
+  }
+}
+
+Deno.test({
+  name: "the terminal UI: list, start, URL, error, agent, restart, search, resize, quit",
+  ignore: !(await hasTmux),
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async (t) => {
+  const project = await fixtureCopy();
+  const discovery = await tempDir();
+  const tmux = new Tmux();
+  const buzz = [Deno.execPath(), "run", "-A", MAIN, "--dir", project, "--discovery-dir", discovery];
+  // The pane's command leaves a marker with its exit code, then the pane stays for reading.
+  await tmux.run(
+    "new-session",
+    "-d",
+    "-s",
+    "ui",
+    "-x",
+    "80",
+    "-y",
+    "24",
+    `${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 60`,
+  );
+  try {
+    await t.step("the list shows the fixture's scripts", async () => {
+      const screen = await tmux.waitFor("the list", (s) => /\bticker\b/.test(s));
+      for (const name of ["dev", "crash", "spawner", "ok", "ticker"]) {
+        assert.match(screen, new RegExp(`^[ ▶] ${name}\\s+idle`, "m"));
+      }
+      assert.match(screen, /http:\/\/127\.0\.0\.1:\d+\/mcp/);
+      assert.match(screen, /q quit/);
+    });
+
+    await t.step("s starts the selected script and its output appears", async () => {
+      await tmux.keys("s");
+      const screen = await tmux.waitFor("dev's output", (s) => s.includes("VITE v5.0.0"));
+      assert.match(screen, /output of dev-1/);
+      assert.match(screen, /▶ dev\s+running\s+\d+/);
+      assert.match(screen, /\byou\b/);
+    });
+
+    await t.step("the URL shows in the URLs view", async () => {
+      await tmux.keys("4");
+      await tmux.waitFor("the URLs view", (s) => /dev-1\s+http:\/\/localhost:5173\//.test(s));
+      await tmux.keys("1");
+    });
+
+    await t.step("an error shows in the errors view", async () => {
+      await tmux.keys("j");
+      await tmux.waitFor("crash selected", (s) => /▶ crash/.test(s));
+      await tmux.keys("s");
+      await tmux.waitFor("crash to fail", (s) => /▶ crash\s+failed/.test(s));
+      await tmux.keys("3");
+      const screen = await tmux.waitFor("the errors view", (s) => /errors \(1\)/.test(s));
+      assert.match(screen, /crash-1 .*TypeError: Cannot read properties/);
+      assert.match(screen, /at loadConfig/);
+      await tmux.keys("1");
+    });
+
+    await t.step("an agent's scripts_run shows up in the list and as an agent action", async () => {
+      const file = join(discovery, jsonFiles(discovery)[0]);
+      const record = parseDiscoveryRecord(await Deno.readTextFile(file));
+      const agent = await connectInstance(record);
+      try {
+        await call(agent.client, "scripts_run", { name: "ticker" });
+        await tmux.waitFor("ticker running", (s) => /ticker\s+running/.test(s));
+        if (activityWired) {
+          await tmux.waitFor("the agent action", (s) => /started ticker/.test(s));
+          await tmux.waitFor("the agent", (s) => /agents: (?!none)/.test(s));
+        }
+      } finally {
+        await agent.close();
+      }
+    });
+
+    await t.step("r restarts the selected script", async () => {
+      await tmux.keys("k");
+      await tmux.waitFor("dev selected", (s) => /▶ dev/.test(s));
+      await tmux.keys("r");
+      const screen = await tmux.waitFor("dev-2", (s) => /output of dev-2/.test(s));
+      assert.match(screen, /▶ dev\s+running\s+\d+\s+\S+\s+1\b/);
+    });
+
+    await t.step("/ finds a line", async () => {
+      await tmux.waitFor("dev-2's output", (s) => s.includes("VITE v5.0.0"));
+      await tmux.keys("/", "V", "I", "T", "E", "Enter");
+      await tmux.waitFor("the match", (s) => /match 1\/1 for "VITE"/.test(s));
+      await tmux.keys("/", "n", "o", "p", "e", "x", "Enter");
+      await tmux.waitFor("no match", (s) => /no match for "nopex"/.test(s));
+    });
+
+    await t.step("a resize redraws", async () => {
+      await tmux.run("resize-window", "-t", "ui", "-x", "100", "-y", "30");
+      const screen = await tmux.waitFor(
+        "the bigger screen",
+        (s) => s.split("\n")[28]?.includes("q quit") ?? false,
+      );
+      assert.match(screen.split("\n")[0], /^buzz /);
+      await tmux.run("resize-window", "-t", "ui", "-x", "80", "-y", "24");
+      await tmux.waitFor("the smaller screen", (s) => s.split("\n")[22]?.includes("q quit"));
+    });
+
+    await t.step("q stops everything and removes the discovery file", async () => {
+      await tmux.keys("q");
+      await tmux.waitFor("buzz to exit", (s) => /buzz exited 0/.test(s), 20_000);
+      assert.deepEqual(jsonFiles(discovery), []);
+      assert.deepEqual(processesIn(project), []);
+    });
+  } finally {
+    await tmux.kill();
+    killProcessesIn(project);
+  }
+});
