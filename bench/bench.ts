@@ -7,13 +7,18 @@
 // Phases (each with bounded loops; the whole run takes well under two minutes):
 //   1. instance start: spawn → discovery file → first MCP initialize; SIGTERM → exit
 //   2. hub: start; discovery latency (file written → connected); SIGTERM'd instance → forgotten
-//   3. proxy overhead: scripts_list direct vs through the hub, plus the hub's own stdio round trip
+//   3. proxy overhead: scripts_list direct vs through the hub, plus the hub's own stdio round trip,
+//      for both protocol eras and v1 (a678249, from a temporary git worktree); 32 in flight;
+//      hub cold start to a first tools/list with an instance's tools; the per-request server factory
 //   4. log ingestion: 200k lines from one run; lines/s, CPU, RSS at 10k and 200k lines
 //   5. logs_tail limit 1000 and logs_search over a full buffer, direct and through the hub
 //   6. hub detection of a SIGKILLed instance
+//   7. terminal UI (ui.ts): CPU idle and under 100k lines/s, in tmux; no line lost
+//   8. error detection on the corpus of real tool output: recall and precision
 // Progress goes to stderr; only the table goes to stdout.
 //
-// The phases live in lifecycle.ts (1, 2, 6), proxy.ts (3) and logs.ts (4, 5);
+// The phases live in lifecycle.ts (1, 2, 6), proxy.ts, v1.ts, coldstart.ts, factory.ts (3)
+// and logs.ts (4, 5);
 // this file runs them in order, then prints the table and cleans up.
 
 import { mib, now, printTable, progress, row } from "./stats.ts";
@@ -21,7 +26,12 @@ import { cleanupAll, cleanups, memory } from "./procs.ts";
 import { makeProject } from "./fixture.ts";
 import { phaseBaseline, phaseHub, phaseInstanceStart, phaseKill } from "./lifecycle.ts";
 import { phaseProxy } from "./proxy.ts";
+import { phaseColdStart } from "./coldstart.ts";
+import { phaseFactory } from "./factory.ts";
+import { startV1 } from "./v1.ts";
 import { phaseLogs } from "./logs.ts";
+import { phaseUi } from "./ui.ts";
+import { phaseCorpus } from "./corpus.ts";
 
 async function main() {
   const t0 = now();
@@ -33,9 +43,15 @@ async function main() {
   await phaseBaseline(project);
   await phaseInstanceStart(project, dir);
   const hub = await phaseHub(project, dir);
-  const { a, direct } = await phaseProxy(project, dir, hub);
+  const v1 = await startV1(); // the v1 baseline, or null (recorded figures) if it cannot run
+  const { a, direct } = await phaseProxy(project, dir, hub, v1);
+  await phaseColdStart(dir, v1);
+  await v1?.stop();
+  await phaseFactory();
   await phaseLogs(project, a, direct, hub);
   await phaseKill(project, dir, hub);
+  await phaseUi();
+  await phaseCorpus();
   const hubMem = memory(hub.pid);
   row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);
 

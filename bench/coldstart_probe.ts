@@ -36,27 +36,47 @@ for await (const a of watchAnnouncements(dir, { signal: stop.signal })) {
 mark("discovery: watch + scan + read first file");
 if (!record) throw new Error(`nothing announced in ${dir}`);
 
-// Upstream.connect, as the hub calls it: the era probe and initialize/discover,
-// every list, then the listen stream (modern) and the probe timer.
-const up = await Upstream.connect(record, {
-  onLost: () => {},
-  onListsChanged: () => {},
-  onNotification: () => {},
-  forwardRequest: () => Promise.reject(new Error("no")),
+// Upstream.connect's steps as the hub takes them, cold: the era probe and
+// handshake, every list, the listen stream (modern era).
+const { Client, StreamableHTTPClientTransport } = await import("../shared/sdk.ts");
+const transport = new StreamableHTTPClientTransport(new URL(record.url), {
+  requestInit: { headers: { authorization: `Bearer ${record.token}` } },
 });
-mark("Upstream.connect (probe + handshake + lists + listen)");
-await up.close();
-mark("(close)");
+const client = new Client({ name: "buzz-hub", version: "0" }, {
+  versionNegotiation: { mode: "auto", probe: { timeoutMs: 5_000 } },
+  capabilities: { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: {} },
+  inputRequired: { autoFulfill: false },
+});
+await client.connect(transport, { timeout: 5_000 });
+mark("upstream: era probe + handshake (client.connect)");
+const caps = client.getServerCapabilities() ?? {};
+const fresh = { cacheMode: "refresh" as const };
+await Promise.all([
+  caps.tools ? client.listTools(undefined, fresh) : null,
+  caps.resources ? client.listResources(undefined, fresh) : null,
+  caps.resources ? client.listResourceTemplates(undefined, fresh) : null,
+  caps.prompts ? client.listPrompts(undefined, fresh) : null,
+]);
+mark("upstream: tools, resources, templates, prompts lists");
+if (client.getProtocolEra() === "modern") {
+  const sub = await client.listen({ toolsListChanged: true, resourcesListChanged: true });
+  mark("upstream: listen stream open");
+  await sub.close();
+}
+marks.era = client.getProtocolEra() === "modern" ? 2026 : 2025;
+await client.close();
+last = performance.now();
 
-// The same once more in this now-warm process: what part of the above is cold-start cost.
-const up2 = await Upstream.connect(record, {
+// The hub's own Upstream.connect, now warm: what part of the above is cold-start cost.
+const hooks = {
   onLost: () => {},
   onListsChanged: () => {},
   onNotification: () => {},
   forwardRequest: () => Promise.reject(new Error("no")),
-});
-mark("Upstream.connect again, warm");
-await up2.close();
+};
+const up = await Upstream.connect(record, hooks);
+mark("Upstream.connect once more, warm");
+await up.close();
 stop.abort();
 console.log(JSON.stringify(marks));
 Deno.exit(0);

@@ -8,6 +8,7 @@ import { DISCOVERY_TRIALS, KILL_TRIALS, START_TRIALS } from "./settings.ts";
 import { mib, ms, now, poll, progress, row, rowStats, sleep } from "./stats.ts";
 import { type Hub, memory, startAnnounced, startHub } from "./procs.ts";
 import { listInstances } from "./calls.ts";
+import { makeProject } from "./fixture.ts";
 
 /** Context for the instance's start time: Deno alone, and Deno loading buzz's dependencies. */
 export async function phaseBaseline(project: string) {
@@ -117,8 +118,11 @@ export async function phaseHub(project: string, dir: string) {
   return hub;
 }
 
-export async function phaseKill(project: string, dir: string, hub: Hub) {
+export async function phaseKill(_project: string, dir: string, hub: Hub) {
   progress(`SIGKILL detection ×${KILL_TRIALS}`);
+  // The proxy phase's instance still serves the bench's project, and an instance
+  // refuses to start where another already runs: these get a project of their own.
+  const project = await makeProject();
   const toLost: number[] = [];
   const toGone: number[] = [];
   let staleRemoved = 0;

@@ -10,6 +10,7 @@ import {
   ms,
   now,
   poll,
+  printTable,
   progress,
   row,
   rowStats,
@@ -17,7 +18,15 @@ import {
   stats,
   timeCalls,
 } from "./stats.ts";
-import { type Announced, cpuMs, type Hub, memory } from "./procs.ts";
+import {
+  type Announced,
+  cleanupAll,
+  cleanups,
+  cpuMs,
+  type Hub,
+  memory,
+  startAnnounced,
+} from "./procs.ts";
 import { rawCall } from "./calls.ts";
 
 export async function phaseLogs(
@@ -218,4 +227,166 @@ export async function phaseLogs(
     "added to each proxied call by the hub's client; ≈0 = negligible",
     String(TAIL_CALLS),
   );
+}
+
+// ---------------------------------------------------------------- supervision
+
+const PTY_LINES = 1_000_000;
+const FLOOD_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Ingestion through the pseudo-terminal path (the default for runs), the
+ * instance's RSS after a million lines, and request latency while two scripts
+ * flood 100 MB each. A separate project and instance, so nothing else competes.
+ */
+export async function phaseSupervision() {
+  const area = "supervision";
+  const project = await Deno.makeTempDir({ prefix: "buzz-bench-supervision-" });
+  const disco = await Deno.makeTempDir({ prefix: "buzz-bench-supervision-disc-" });
+  cleanups.push(() => Deno.remove(project, { recursive: true }));
+  cleanups.push(() => Deno.remove(disco, { recursive: true }));
+  await Deno.chmod(disco, 0o700);
+  const writer = (total: string) => `
+const fs = require("fs");
+const nap = new Int32Array(new SharedArrayBuffer(4));
+function out(s) {
+  const buf = Buffer.from(s);
+  let off = 0;
+  while (off < buf.length) {
+    try { off += fs.writeSync(1, buf, off); }
+    catch (e) { if (e.code !== "EAGAIN") throw e; Atomics.wait(nap, 0, 0, 1); }
+  }
+}
+const tag = process.argv[2] || "x";
+const total = ${total};
+out("begin " + Date.now() + "\\n");
+let s = "", i = 0, bytes = 0;
+while (${total.includes("BYTES") ? "bytes < total" : "i < total"}) {
+  const line = tag + " line " + i++ + " lorem ipsum dolor sit amet, consectetur adipiscing\\n";
+  s += line; bytes += line.length;
+  if (s.length > 32768) { out(s); s = ""; }
+}
+if (s) out(s);
+out("end " + Date.now() + " lines=" + i + "\\n");
+`;
+  await Deno.writeTextFile(join(project, "lines.js"), writer(String(PTY_LINES)));
+  await Deno.writeTextFile(
+    join(project, "flood.js"),
+    writer(`${FLOOD_BYTES} /* BYTES */`),
+  );
+  await Deno.writeTextFile(
+    join(project, "package.json"),
+    JSON.stringify({
+      private: true,
+      scripts: { lines: "node lines.js", flood1: "node flood.js f1", flood2: "node flood.js f2" },
+    }),
+  );
+  const a = await startAnnounced(project, disco, "supervision");
+  const { connectInstance } = await import("../tests/helpers.ts");
+  const direct = await connectInstance(a.record);
+  cleanups.push(() => direct.close());
+  type L = { seq: number; time: string; text: string };
+  const lastOf = async (id: string) => {
+    const r = await rawCall(direct.client, "logs_tail", { process_id: id, limit: 1 });
+    return (r.lines as L[])[0] as L | undefined;
+  };
+  const waitLine = async (pattern: string) => {
+    const r = await rawCall(direct.client, "logs_wait", { pattern, timeout_ms: 60_000 });
+    return r.line as L;
+  };
+  const find = async (id: string, prefix: string) => {
+    const r = await rawCall(direct.client, "logs_search", { query: prefix, process_id: id });
+    return (r.matches as L[]).find((l) => l.text.startsWith(prefix));
+  };
+
+  progress(`PTY ingestion: ${fmtNum(PTY_LINES)} lines`);
+  const rss0 = memory(a.inst.pid).rss;
+  // The buffer keeps the latest 10k lines only: catch the first marker as it passes.
+  const beginWait = waitLine("begin ");
+  const run = await rawCall(direct.client, "scripts_run", { name: "lines" });
+  const id = run.process_id as string;
+  const end = await poll(
+    "the end line",
+    async () => {
+      const l = await lastOf(id);
+      return l?.text.startsWith("end ") ? l : undefined;
+    },
+    120_000,
+    20,
+  );
+  const begin = await beginWait;
+  const captured = end.seq - begin.seq - 1;
+  const secs = (Date.parse(end.time) - Number(begin.text.split(" ")[1])) / 1000;
+  row(
+    area,
+    "ingestion through the PTY (producer's first line → last line stamped)",
+    `${fmtNum(PTY_LINES / secs)} lines/s`,
+    `${fmtNum(captured)} / ${fmtNum(PTY_LINES)} lines captured` +
+      (captured === PTY_LINES ? ", none lost" : ", MISMATCH"),
+  );
+  await sleep(300);
+  const mem = memory(a.inst.pid);
+  row(
+    area,
+    `instance RSS after ${fmtNum(PTY_LINES)} PTY lines`,
+    mib(mem.rss),
+    `before ${mib(rss0)}; peak (VmHWM) ${mib(mem.hwm)}`,
+  );
+
+  progress("requests during a 2 × 100 MB flood");
+  const ids: string[] = [];
+  const begins: L[] = [];
+  for (const name of ["flood1", "flood2"]) {
+    const w = waitLine(`${name.replace("flood", "f")} line 0 `);
+    ids.push((await rawCall(direct.client, "scripts_run", { name })).process_id as string);
+    begins.push(await w);
+  }
+  const times: number[] = [];
+  const deadline = now() + 180_000;
+  let finished = 0;
+  while (now() < deadline) {
+    const t = now();
+    const st = await rawCall(direct.client, "scripts_status", {});
+    times.push(now() - t);
+    const t2 = now();
+    await rawCall(direct.client, "logs_tail", { limit: 20 });
+    times.push(now() - t2);
+    const runs = st.runs as { process_id: string; state: string }[];
+    finished = runs.filter((r) => ids.includes(r.process_id) && r.state !== "running").length;
+    if (finished === ids.length) break;
+  }
+  const s = stats(times);
+  const sorted = [...times].sort((x, y) => x - y);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
+  row(
+    area,
+    "scripts_status / logs_tail during a 2 × 100 MB flood",
+    `p99 ${ms(p99)}`,
+    `median ${ms(s.median)}, max ${ms(s.max)}`,
+    String(s.n),
+  );
+  const marks = await Promise.all(ids.map(async (fid) => ({
+    b: begins[ids.indexOf(fid)],
+    e: (await find(fid, "end "))!,
+  })));
+  const want = marks.reduce((n, m) => n + Number(/lines=(\d+)/.exec(m.e.text)![1]), 0);
+  const first = Math.min(...marks.map((m) => m.b.seq));
+  const last = Math.max(...marks.map((m) => m.e.seq));
+  row(
+    area,
+    "flood lines captured / printed (both runs, between their markers)",
+    `${fmtNum(last - first + 1)} / ${fmtNum(want + 2)}`,
+    "a few more captured = npm's own header lines; fewer = lost",
+  );
+  await a.inst.stop();
+}
+
+if (import.meta.main) {
+  try {
+    await phaseSupervision();
+    printTable();
+  } finally {
+    await cleanupAll();
+  }
+  Deno.exit(0);
 }

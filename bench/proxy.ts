@@ -73,7 +73,14 @@ export async function phaseProxy(project: string, dir: string, hub: Hub, v1: V1 
     hubs.push(h);
     await hubReady(h, v1.record.id, true);
     const c = await direct(v1.record, "legacy");
-    paths.push({ label: "v1, 2025-11-25 client", direct: c.client, hub: h.client, d: [], h: [], o: [] });
+    paths.push({
+      label: "v1, 2025-11-25 client",
+      direct: c.client,
+      hub: h.client,
+      d: [],
+      h: [],
+      o: [],
+    });
   }
 
   const viaDirect = (p: Path) => rawCall(p.direct, "scripts_list");
@@ -180,7 +187,11 @@ export async function phaseProxy(project: string, dir: string, hub: Hub, v1: V1 
     );
   }
   if (!v1Path) {
-    row(area, `v1 (recorded): ${CONCURRENCY} in flight, hub / direct`, `${V1_RECORDED.throughput32}×`);
+    row(
+      area,
+      `v1 (recorded): ${CONCURRENCY} in flight, hub / direct`,
+      `${V1_RECORDED.throughput32}×`,
+    );
   }
 
   for (const h of hubs) await h.close();

@@ -23,3 +23,4 @@ export const COLD_TRIALS = 5;
 export const TARGET_HUB_RATIO = 1.1; // hub p50 ≤ 1.1 × (direct p50 + stdio round trip p50)
 export const TARGET_THROUGHPUT = 0.85; // hub ≥ 85 % of direct throughput
 export const TARGET_COLD_MS = 250; // hub spawn → first tools/list with an instance's tools
+export const FACTORY_BUILDS = 200;

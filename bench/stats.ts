@@ -105,3 +105,14 @@ export async function timeCalls(n: number, fn: () => Promise<unknown>): Promise<
   }
   return out;
 }
+
+/** timeCalls for synchronous work, so no microtask hop is measured with it. */
+export function timeSync(n: number, fn: () => unknown): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    fn();
+    out.push(now() - t0);
+  }
+  return out;
+}

@@ -31,7 +31,9 @@ async function git(...args: string[]) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  if (!out.success) throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
 }
 
 /** Checks out v1 and starts one v1 instance; null (with the reason on stderr) if it cannot run. */

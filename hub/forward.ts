@@ -6,13 +6,14 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  isInputRequiredResult,
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
-  SERVER_INFO_META_KEY,
   ProtocolErrorCode,
   type Result,
   type Server,
+  SERVER_INFO_META_KEY,
   type ServerContext,
 } from "../shared/sdk.ts";
 import type { Upstream } from "./upstream.ts";
@@ -73,13 +74,18 @@ export async function forward(
         }).catch(() => {});
       },
     }) as Result;
-    return front.era === "legacy" ? withoutModernMeta(result) : result;
+    // An input_required result stays whole: the SDK turns it into requests to a 2025 client.
+    return front.era === "legacy" && !isInputRequiredResult(result)
+      ? withoutModernMeta(result)
+      : result;
   } catch (e) {
     if (e instanceof ProtocolError || ctx.mcpReq.signal.aborted) throw e;
     const message = `The buzz instance did not answer ${method}: ${(e as Error).message}. ` +
       "It may have stopped; call instances_list to check.";
     // A model reads tool results, not protocol errors: a lost instance is a tool failure.
-    if (method === "tools/call") return { content: [{ type: "text", text: message }], isError: true };
+    if (method === "tools/call") {
+      return { content: [{ type: "text", text: message }], isError: true };
+    }
     throw new ProtocolError(ProtocolErrorCode.InternalError, message);
   }
 }

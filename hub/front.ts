@@ -50,7 +50,9 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       const owners = candidates?.(s);
       return pickInstance(s, instance, owners?.length ? owners : undefined);
     });
-    if (typeof target === "string") throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
+    if (typeof target === "string") {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
+    }
     return target.upstream!;
   };
 
@@ -78,7 +80,13 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     } catch (e) {
       return toolError((e as Error).message);
     }
-    return await forward(front, upstream, "tools/call", { ...req.params, arguments: args }, ctx) as never;
+    return await forward(
+      front,
+      upstream,
+      "tools/call",
+      { ...req.params, arguments: args },
+      ctx,
+    ) as never;
   });
 
   const byUri = (method: string) => async (req: { params: { uri: string } }, ctx: ServerContext) =>
@@ -96,7 +104,13 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     const instance = args[INSTANCE_ARG];
     delete args[INSTANCE_ARG];
     const upstream = await route(instance, (s) => ownersOfPrompt(s, req.params.name));
-    return await forward(front, upstream, "prompts/get", { ...req.params, arguments: args }, ctx) as never;
+    return await forward(
+      front,
+      upstream,
+      "prompts/get",
+      { ...req.params, arguments: args },
+      ctx,
+    ) as never;
   });
 
   server.setRequestHandler("completion/complete", async (req, ctx) => {

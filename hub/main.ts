@@ -29,26 +29,32 @@ export async function runHub(opts: HubOptions): Promise<number> {
 
   // The front exists once the client opens the connection; until then there is nobody to tell.
   let front: FrontInfo | undefined;
-  const registry = new Registry({
-    catalogChanged: (kinds) => {
-      const s = front?.server;
-      if (!s) return;
-      if (kinds.includes("tools")) s.sendToolListChanged().catch(() => {});
-      if (kinds.includes("resources")) s.sendResourceListChanged().catch(() => {});
-      if (kinds.includes("prompts")) s.sendPromptListChanged().catch(() => {});
+  const registry = new Registry(
+    {
+      catalogChanged: (kinds) => {
+        const s = front?.server;
+        if (!s) return;
+        if (kinds.includes("tools")) s.sendToolListChanged().catch(() => {});
+        if (kinds.includes("resources")) s.sendResourceListChanged().catch(() => {});
+        if (kinds.includes("prompts")) s.sendPromptListChanged().catch(() => {});
+      },
+      notification: (_from, n) => {
+        front?.server.notification(n as never).catch(() => {});
+      },
+      forwardRequest: (method, params, signal) => {
+        if (front?.era !== "legacy") {
+          return Promise.reject(
+            new Error(
+              `the hub's client speaks MCP 2026-07-28, where servers cannot send ${method}`,
+            ),
+          );
+        }
+        return front.server.request({ method, params } as never, { signal });
+      },
     },
-    notification: (_from, n) => {
-      front?.server.notification(n as never).catch(() => {});
-    },
-    forwardRequest: (method, params, signal) => {
-      if (front?.era !== "legacy") {
-        return Promise.reject(
-          new Error(`the hub's client speaks MCP 2026-07-28, where servers cannot send ${method}`),
-        );
-      }
-      return front.server.request({ method, params } as never, { signal });
-    },
-  }, HUB_TOOLS, [Deno.cwd()]);
+    HUB_TOOLS,
+    [Deno.cwd()],
+  );
 
   const stop = new AbortController();
   const discovery = (async () => {

@@ -101,7 +101,9 @@ export function ownersOfPrompt(s: State, name: string): Entry[] {
 
 /** RFC 6570 level-1 matching: each {var} stands for one or more characters. */
 function templateMatches(template: string, uri: string): boolean {
-  const pattern = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+  const pattern = template.split(/\{[^}]+\}/).map((part) =>
+    part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  )
     .join("[^/]+");
   return new RegExp(`^${pattern}$`).test(uri);
 }

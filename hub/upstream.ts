@@ -108,7 +108,9 @@ export class Upstream {
       return Promise.resolve();
     };
     if (this.era === "legacy") {
-      for (const method of ["sampling/createMessage", "elicitation/create", "roots/list"] as const) {
+      for (
+        const method of ["sampling/createMessage", "elicitation/create", "roots/list"] as const
+      ) {
         client.setRequestHandler(
           method,
           (req, ctx) => hooks.forwardRequest(method, req.params, ctx.mcpReq.signal) as never,

@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createMcpHandler, isLegacyRequest, type McpServer } from "../shared/sdk.ts";
 import { isLoopbackHostname } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
-import { LegacySessions, type LegacySessionOptions } from "./legacy.ts";
+import { type LegacySessionOptions, LegacySessions } from "./legacy.ts";
 
 export interface McpHttpOptions {
   port: number;

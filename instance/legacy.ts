@@ -5,6 +5,7 @@
 
 import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../shared/sdk.ts";
 import { log } from "../shared/log.ts";
+import { activity } from "./activity.ts";
 
 export interface LegacySessionOptions {
   /** A session with no request and no open stream for this long is closed. */
@@ -72,12 +73,15 @@ export class LegacySessions {
         onsessioninitialized: (id) => {
           this.#sessions.set(id, session);
           this.#touch(session);
+          activity.post({ kind: "client-connected", client: clientOf(server) });
         },
       }),
     };
     session.transport.onclose = () => {
       clearTimeout(session.idleTimer);
-      if (session.transport.sessionId) this.#sessions.delete(session.transport.sessionId);
+      if (session.transport.sessionId && this.#sessions.delete(session.transport.sessionId)) {
+        activity.post({ kind: "client-disconnected", client: clientOf(server) });
+      }
     };
     server.server.setRequestHandler("resources/subscribe", (r) => {
       session.subscribed.add(r.params.uri);
@@ -156,6 +160,10 @@ export class LegacySessions {
     this.#sessions.clear();
     await Promise.allSettled(all.map((s) => s.transport.close()));
   }
+}
+
+function clientOf(server: McpServer): string {
+  return server.server.getClientVersion()?.name ?? "agent";
 }
 
 function isInitialize(body: unknown): boolean {

@@ -111,8 +111,11 @@ function registerPrompt(server: McpServer, sup: Supervisor, info: InstanceInfo):
   }, ({ process_id }) => {
     const errors = sup.errors({ processId: process_id, limit: 10 });
     const body = errors.length
-      ? errors.map((e) => `${e.process_id} (${e.kind}):\n${e.lines.join("\n")}`).join("\n\n")
-      : "No errors were detected yet.";
+      ? errors.map((e) =>
+        `${e.process_id} (${e.tool}${e.file ? ` at ${e.file}:${e.line ?? "?"}` : ""}):\n` +
+        e.lines.join("\n")
+      ).join("\n\n")
+      : "No errors hold right now.";
     return {
       description: `Errors from ${process_id ?? "all runs"} of ${info.name}`,
       messages: [{

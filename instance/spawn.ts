@@ -39,7 +39,7 @@ export interface Spawned {
  */
 export const DRAIN_MS = 200;
 /** Longest stretch of output handling before letting other work run. */
-export const SLICE_MS = 8;
+export const SLICE_MS = 12;
 
 export function spawnRun(req: SpawnRequest): Spawned {
   if (req.tty && Deno.build.os !== "windows") return spawnPty(req);

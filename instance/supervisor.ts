@@ -178,11 +178,16 @@ export class Supervisor {
     return hits.slice(-(opts.limit ?? 100));
   }
 
-  /** Detected errors, newest first. */
-  errors(opts: { processId?: string; limit?: number } = {}): DetectedError[] {
+  /**
+   * The errors that hold now (or, with includeResolved, every error seen), the
+   * most recently reported first.
+   */
+  errors(
+    opts: { processId?: string; limit?: number; includeResolved?: boolean } = {},
+  ): DetectedError[] {
     return this.#select(opts.processId)
-      .flatMap((run) => run.detector.errors)
-      .sort((a, b) => b.id - a.id)
+      .flatMap((run) => opts.includeResolved ? run.detector.all() : run.detector.current())
+      .sort((a, b) => b.last_seq - a.last_seq)
       .slice(0, opts.limit ?? 20)
       .map((e) => ({ ...e, lines: [...e.lines] }));
   }
@@ -250,6 +255,10 @@ export class Supervisor {
     if (!findExecutable(argv[0], env)) throw missingRunner(script, argv[0]);
     const n = (this.#counts.get(script.name) ?? 0) + 1;
     this.#counts.set(script.name, n);
+    // A new run of a script moves on from what the earlier ones reported.
+    for (const old of this.#runs.values()) {
+      if (old.info.script === script.name) old.detector.resolveAll();
+    }
     const run = new Run({
       info: {
         process_id: `${script.name}-${n}`,

@@ -24,6 +24,7 @@ const ERASE_END = "\ue001";
  * characters dropped. Trailing `\r`s (CRLF from a pseudo-terminal) are ignored.
  */
 export function stripTerminal(text: string): string {
+  // deno-lint-ignore no-control-regex
   if (!/[\x00-\x08\x0b-\x1f\x7f\x9b]/.test(text)) return text;
   let s = text;
   if (s.includes("\x1b") || s.includes("\x9b")) {

@@ -3,7 +3,13 @@
 // structuredContent that matches the declared outputSchema.
 
 import { z } from "zod";
-import type { CallToolResult, McpServer } from "../shared/sdk.ts";
+import {
+  type CallToolResult,
+  CLIENT_INFO_META_KEY,
+  type McpServer,
+  type ServerContext,
+} from "../shared/sdk.ts";
+import { activity } from "./activity.ts";
 import type { RunInfo, ScriptInfo, Supervisor } from "./supervisor.ts";
 import { waitForLine } from "./wait.ts";
 
@@ -35,11 +41,20 @@ const Line = z.object({
 const ErrorEntry = z.object({
   id: z.number(),
   process_id: z.string(),
+  tool: z.string(),
+  kind: z.string(),
+  message: z.string(),
+  file: z.string().nullable(),
+  line: z.number().nullable(),
+  column: z.number().nullable(),
   seq: z.number(),
   last_seq: z.number(),
   time: z.string(),
-  kind: z.string(),
-  message: z.string(),
+  first_seen: z.string(),
+  last_seen: z.string(),
+  count: z.number(),
+  resolved: z.boolean(),
+  resolved_at: z.string().nullable(),
   lines: z.array(z.string()),
 });
 
@@ -74,6 +89,13 @@ function describeRun(r: RunInfo): string {
     (env ? `; env: ${env}` : "");
 }
 
+/** Who is calling: the client's name, as the person at the terminal will see it. */
+function clientName(server: McpServer, ctx: ServerContext): string {
+  // A 2026-07-28 request names its client in _meta; a 2025 session named it at initialize.
+  const meta = ctx.mcpReq._meta as Record<string, { name?: string } | undefined> | undefined;
+  return meta?.[CLIENT_INFO_META_KEY]?.name ?? server.server.getClientVersion()?.name ?? "agent";
+}
+
 function formatLines(lines: z.infer<typeof Line>[]): string {
   return lines.map((l) =>
     `[${l.process_id} #${l.seq}${l.stream === "stderr" ? " err" : ""}] ${l.text}`
@@ -82,10 +104,12 @@ function formatLines(lines: z.infer<typeof Line>[]): string {
 }
 
 /** Runs a handler, turning thrown errors into isError results a model can read. */
-function guarded<A>(fn: (args: A) => CallToolResult | Promise<CallToolResult>) {
-  return async (args: A): Promise<CallToolResult> => {
+function guarded<A>(
+  fn: (args: A, ctx: ServerContext) => CallToolResult | Promise<CallToolResult>,
+) {
+  return async (args: A, ctx: ServerContext): Promise<CallToolResult> => {
     try {
-      return await fn(args);
+      return await fn(args, ctx);
     } catch (e) {
       return toolError((e as Error).message);
     }
@@ -179,14 +203,25 @@ export function registerTools(
         already_running: z.boolean(),
       }),
     },
-    guarded(async ({ name, restart, args, env, tty, auto_restart }) => {
+    guarded(async ({ name, restart, args, env, tty, auto_restart }, ctx) => {
+      const client = clientName(server, ctx);
       const { run, alreadyRunning } = await sup.start(name, {
         restart,
         args,
         env,
         tty,
         autoRestart: auto_restart,
+        actor: client,
       });
+      if (!alreadyRunning) {
+        activity.post({
+          kind: "tool-call",
+          client,
+          tool: "scripts_run",
+          summary: restart ? `${name} (restart)` : name,
+          ok: true,
+        });
+      }
       const text = alreadyRunning
         ? `${name} is already running as ${run.process_id} (pid ${run.pid}); pass restart: true to restart it.`
         : `Started ${name} as ${run.process_id} (pid ${run.pid}), state ${run.state}. ` +
@@ -214,7 +249,7 @@ export function registerTools(
       outputSchema: z.object({ run: Run }),
       annotations: { destructiveHint: true },
     },
-    guarded(async ({ process_id, name }) => {
+    guarded(async ({ process_id, name }, ctx) => {
       let id = process_id;
       if (!id && name) {
         id = sup.runs().find((r) => r.script === name && r.state === "running")?.process_id;
@@ -224,6 +259,13 @@ export function registerTools(
       }
       if (!id) return toolError("Give process_id or name. Call scripts_status to see runs.");
       const run = await sup.stop(id);
+      activity.post({
+        kind: "tool-call",
+        client: clientName(server, ctx),
+        tool: "scripts_stop",
+        summary: id,
+        ok: true,
+      });
       return ok(`Stopped: ${describeRun(run)}`, { run });
     }),
   );
@@ -242,8 +284,15 @@ export function registerTools(
       }),
       outputSchema: z.object({ process_id: z.string(), bytes: z.number() }),
     },
-    guarded(({ process_id, text }) => {
+    guarded(({ process_id, text }, ctx) => {
       sup.input(process_id, text);
+      activity.post({
+        kind: "tool-call",
+        client: clientName(server, ctx),
+        tool: "scripts_input",
+        summary: process_id,
+        ok: true,
+      });
       return ok(
         `Sent ${text.length} characters to ${process_id}. See what it printed with ` +
           `logs_tail {process_id: "${process_id}"}.`,
@@ -344,19 +393,32 @@ export function registerTools(
     {
       title: "Detected errors",
       description:
-        "Errors detected in the logs (stack traces, TypeScript diagnostics, npm errors, uncaught " +
-        "exceptions), newest first, each with all of its lines.",
-      inputSchema: z.object({ process_id: processId.optional(), limit: limit(20, 200) }),
+        "The errors that hold now in the runs' output (compile, type, lint, test, runtime and " +
+        "package-manager errors), most recent first, each with the tool that reported it, its " +
+        "file:line:column and all of its lines. An error is resolved once its tool reports " +
+        "success or a new cycle (tsc 'Found 0 errors', a Vite HMR update, a re-run) or the " +
+        "script restarts; include_resolved shows those too.",
+      inputSchema: z.object({
+        process_id: processId.optional(),
+        limit: limit(20, 200),
+        include_resolved: z.boolean().optional().describe("Also list errors that were resolved"),
+      }),
       outputSchema: z.object({ errors: z.array(ErrorEntry) }),
       annotations: { readOnlyHint: true },
     },
-    guarded(({ process_id, limit }) => {
-      const errors = sup.errors({ processId: process_id, limit });
+    guarded(({ process_id, limit, include_resolved }) => {
+      const errors = sup.errors({ processId: process_id, limit, includeResolved: include_resolved })
+        .map(({ raw: _raw, ...e }) => e);
+      const where = (e: typeof errors[number]) =>
+        e.file ? ` ${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : ""}` : "";
       const text = errors.length
-        ? errors.map((e) => `[${e.process_id} #${e.seq} ${e.kind}] ${e.lines.join("\n")}`).join(
-          "\n\n",
-        )
-        : "No errors detected.";
+        ? errors.map((e) =>
+          `[${e.process_id} ${e.tool}${where(e)}${e.count > 1 ? ` ×${e.count}` : ""}` +
+          `${e.resolved ? " (resolved)" : ""}] ${e.message}\n${e.lines.join("\n")}`
+        ).join("\n\n")
+        : include_resolved
+        ? "No errors detected."
+        : "No current errors. Pass include_resolved: true to see errors that were fixed.";
       return ok(text, { errors });
     }),
   );

@@ -25,6 +25,13 @@ export const PACKAGE_NAME = "buzz-mcp";
  */
 const NATIVE = ["@lydell/node-pty"];
 
+/**
+ * Optional imports of bundled packages, for features buzz never turns on (ink's React
+ * DevTools link, loaded only with DEV=true): left out of the bundle, and replaced by a
+ * module that fails the way a missing one does, so that the package handles it as designed.
+ */
+const OPTIONAL = ["react-devtools-core"];
+
 /** The Deno that runs the bundle: the one that built it, pinned exactly. */
 const DENO_VERSION = Deno.version.deno;
 
@@ -42,27 +49,79 @@ async function run(cmd: string, args: string[], cwd = ROOT): Promise<string> {
   return decoder.decode(out.stdout);
 }
 
-/** Native packages that the code really imports, with versions from deno.json. */
-async function nativeDependencies(): Promise<Record<string, string>> {
+/** The version deno.json's imports give an npm package, if it maps it. */
+async function importVersion(name: string): Promise<string | undefined> {
   const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const target: string | undefined = config.imports?.[name];
+  if (!target) return undefined;
+  const version = /^npm:\/?(?:@[^/@]+\/)?[^/@]+@([^/]+)/.exec(target)?.[1];
+  if (!version) throw new Error(`deno.json maps ${name} to ${target}, which has no version`);
+  return version;
+}
+
+/** Native packages that deno.json maps, with their versions. */
+async function nativeDependencies(): Promise<Record<string, string>> {
   const deps: Record<string, string> = {};
   for (const name of NATIVE) {
-    const target: string | undefined = config.imports?.[name];
-    if (!target) continue;
-    const version = /^npm:\/?(?:@[^/@]+\/)?[^/@]+@([^/]+)/.exec(target)?.[1];
-    if (!version) throw new Error(`deno.json maps ${name} to ${target}, which has no version`);
-    deps[name] = version;
+    const version = await importVersion(name);
+    if (version) deps[name] = version;
   }
   return deps;
 }
 
-/** Every module specifier the bundle still imports; only node: built-ins and natives may remain. */
+/** Replaces each default or namespace import of an OPTIONAL module with a stand-in. */
+export function stubOptionalImports(code: string, optional: string[]): string {
+  for (const name of optional) {
+    const quoted = name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const re = new RegExp(
+      `^import\\s+(?:\\*\\s+as\\s+)?([\\w$]+)\\s+from\\s*["']${quoted}["'];?$`,
+      "gm",
+    );
+    code = code.replace(
+      re,
+      (_, local) => `const ${local} = missingModule(${JSON.stringify(name)});`,
+    );
+    if (outsideImports(code).includes(name)) {
+      throw new Error(`the bundle imports ${name} in a form npm/build.ts cannot stand in for`);
+    }
+  }
+  return code;
+}
+
+/** Prepended to a bundle with stand-ins: any use of one throws as a missing module would. */
+const MISSING_MODULE = `function missingModule(name) {
+  const fail = () => {
+    const e = new Error(\`Cannot find module '\${name}': buzz's npm package leaves it out\`);
+    e.code = "ERR_MODULE_NOT_FOUND";
+    throw e;
+  };
+  return new Proxy(function () {}, { get: fail, apply: fail, construct: fail });
+}
+`;
+
+/**
+ * ink reads its own package.json next to its code (../package.json) when DEV=true; in the
+ * bundle that would be a file beside the package. The bundle gets ink's name and version.
+ */
+export function inlineInkPackageJson(code: string, inkVersion: string | undefined): string {
+  const re = /[\w$]+\.readFileSync\(new URL\("\.\.\/package\.json", import\.meta\.url\), "utf8"\)/g;
+  return code.replace(
+    re,
+    () => JSON.stringify(JSON.stringify({ name: "ink", version: inkVersion })),
+  );
+}
+
+/**
+ * Every module the bundle still imports, other than node: built-ins: the top-level import
+ * statements that esbuild writes for what it left out, and any dynamic import of a registry
+ * or remote module (relative ones were inlined; the same text inside strings is no import).
+ */
 export function outsideImports(code: string): string[] {
   const found = new Set<string>();
   const patterns = [
-    /^\s*(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/gm,
-    /^\s*import\s*["']([^"']+)["']/gm,
-    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+    /^(?:import|export)\b[^;"'`\n]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']((?:npm|jsr|https?):[^"']+)["']\s*\)/g,
   ];
   for (const re of patterns) {
     for (const m of code.matchAll(re)) found.add(m[1]);
@@ -80,12 +139,15 @@ export async function build(out: string): Promise<void> {
     "bundle",
     "--platform",
     "deno",
-    ...Object.keys(natives).flatMap((n) => ["--external", n]),
+    ...[...Object.keys(natives), ...OPTIONAL].flatMap((n) => ["--external", n]),
     "--output",
     bundle,
     join(ROOT, "main.ts"),
   ]);
-  const code = await Deno.readTextFile(bundle);
+  let code = await Deno.readTextFile(bundle);
+  const stubbed = stubOptionalImports(code, OPTIONAL);
+  if (stubbed !== code) code = MISSING_MODULE + stubbed;
+  code = inlineInkPackageJson(code, await importVersion("ink"));
   const stray = outsideImports(code).filter((s) => !(s in natives));
   if (stray.length) {
     throw new Error(

@@ -62,10 +62,13 @@ for (const c of corpus) {
 Deno.test("stripTerminal: colours, links, clears, carriage returns and erases", () => {
   assert.equal(stripTerminal("\x1b[1m\x1b[31merror\x1b[0m: x"), "error: x");
   assert.equal(stripTerminal("\x1b]8;;http://a\x07link\x1b]8;;\x07 done"), "link done");
-  assert.equal(stripTerminal("\x1bc\x1b[2J\x1b[3J\x1b[H[1:42:41 PM] Starting"), "[1:42:41 PM] Starting");
+  assert.equal(
+    stripTerminal("\x1bc\x1b[2J\x1b[3J\x1b[H[1:42:41 PM] Starting"),
+    "[1:42:41 PM] Starting",
+  );
   assert.equal(stripTerminal("\x1b[38;5;246m│\x1b[0m \x1b(Bok\x07"), "│ ok");
   assert.equal(stripTerminal("building 10%\rbuilding 100%\r\n"), "building 100%\n");
-  assert.equal(stripTerminal("long progress line\rshort"), "shortrogress line");
+  assert.equal(stripTerminal("long progress line\rshort"), "shortprogress line");
   assert.equal(stripTerminal("long progress line\r\x1b[Kshort"), "short");
   assert.equal(stripTerminal("spinner ⠋\x1b[2K\x1b[1Gready"), "ready");
   assert.equal(stripTerminal("tab\tkept"), "tab\tkept");

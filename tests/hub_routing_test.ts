@@ -1,13 +1,9 @@
-// End-to-end: the hub's choice of current instance by MCP roots, and requests an
-// instance makes of the agent passed through the hub and answered back.
+// End-to-end: the hub's default instance by a client's MCP roots, and what an
+// instance asks of the agent (input_required, or 2025 requests) passed through
+// the hub and answered back.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-} from "../shared/sdk.ts";
 import { writeDiscoveryFile } from "../shared/discovery.ts";
 import {
   call,
@@ -24,7 +20,7 @@ import {
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
-  "hub: with several instances, the one inside the client's roots becomes current",
+  "hub: with several instances, a 2025 client's roots choose the default one",
   opts,
   async () => {
     const disco = await tempDir();
@@ -36,19 +32,22 @@ Deno.test(
     }
     const web = running[1].record;
     const hub = await startHub(disco, { roots: { listChanged: true } }, (client) => {
-      client.setRequestHandler(ListRootsRequestSchema, () => ({
+      client.setRequestHandler("roots/list", () => ({
         roots: [{ uri: `file://${web.directory}`, name: "web" }],
       }));
-    });
+    }, { era: "legacy" });
     try {
-      const list = await until("roots to pick an instance", async () => {
+      await until("both instances", async () => {
         const { instances } = await call(hub.client, "instances_list") as {
-          instances: { id: string; current: boolean }[];
+          instances: { state: string }[];
         };
-        return instances.some((i) => i.current) ? instances : null;
+        return instances.filter((i) => i.state === "connected").length === 2;
       });
-      assert.equal(list.length, 2, "roots break ties; they hide nothing");
-      assert.equal(list.find((i) => i.current)?.id, web.id);
+      await call(hub.client, "scripts_run", { name: "ok" });
+      const { runs } = await call(hub.client, "scripts_status", { instance: "web" }) as {
+        runs: unknown[];
+      };
+      assert.equal(runs.length, 1, "the call went to the instance inside the roots");
     } finally {
       await hub.close();
       for (const r of running) await r.stop();
@@ -56,45 +55,50 @@ Deno.test(
   },
 );
 
-Deno.test(
-  "hub: sampling, elicitation and roots requests from an instance reach the client and back",
-  opts,
-  async () => {
-    const disco = await tempDir();
-    const asker = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(ROOT, "tests", "fixtures", "asking_server.ts"), disco],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn();
-    await until("the asking server's file", () => jsonFiles(disco).length === 1);
-    const hub = await startHub(disco, { sampling: {}, elicitation: {}, roots: {} }, (client) => {
-      client.setRequestHandler(CreateMessageRequestSchema, () => ({
-        role: "assistant",
-        content: { type: "text", text: "hi from the agent" },
-        model: "test-model",
-      }));
-      client.setRequestHandler(
-        ElicitRequestSchema,
-        () => ({ action: "accept", content: { name: "Ada" } }),
-      );
-      client.setRequestHandler(
-        ListRootsRequestSchema,
-        () => ({ roots: [{ uri: "file:///tmp/x" }] }),
-      );
-    });
-    try {
-      const r = await hub.client.callTool({ name: "ask_client", arguments: {} });
-      const answer = JSON.parse((r.content as { text: string }[])[0].text);
-      assert.equal(answer.sampled.content.text, "hi from the agent");
-      assert.deepEqual(answer.elicited.content, { name: "Ada" });
-      assert.deepEqual(answer.roots, [{ uri: "file:///tmp/x" }]);
-    } finally {
-      await hub.close();
-      asker.kill("SIGTERM");
-      await asker.status;
-    }
-  },
-);
+const asks = [
+  { server: "modern", client: "modern", how: "input_required passes through" },
+  { server: "modern", client: "legacy", how: "input_required becomes requests to the client" },
+  { server: "legacy", client: "legacy", how: "the server's own requests reach the client" },
+] as const;
+for (const { server, client, how } of asks) {
+  Deno.test(
+    `hub: a ${server} server asks a ${client} client for elicitation, sampling and roots: ${how}`,
+    opts,
+    async () => {
+      const disco = await tempDir();
+      const asker = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(ROOT, "tests", "fixtures", "asking_server.ts"), disco, server],
+        stdout: "null",
+        stderr: "inherit",
+      }).spawn();
+      await until("the asking server's file", () => jsonFiles(disco).length === 1);
+      const hub = await startHub(disco, { sampling: {}, elicitation: {}, roots: {} }, (c) => {
+        c.setRequestHandler("sampling/createMessage", () => ({
+          role: "assistant",
+          content: { type: "text", text: "hi from the agent" },
+          model: "test-model",
+        }));
+        c.setRequestHandler("elicitation/create", () => ({
+          action: "accept",
+          content: { name: "Ada" },
+        }));
+        c.setRequestHandler("roots/list", () => ({ roots: [{ uri: "file:///tmp/x" }] }));
+      }, { era: client });
+      try {
+        const r = await hub.client.callTool({ name: "ask_client", arguments: {} });
+        assert.ok(!r.isError, JSON.stringify(r.content));
+        const answer = JSON.parse((r.content as { text: string }[])[0].text);
+        assert.deepEqual(answer.name, { name: "Ada" });
+        assert.equal(answer.sampled.content.text, "hi from the agent");
+        assert.deepEqual(answer.roots.roots, [{ uri: "file:///tmp/x" }]);
+      } finally {
+        await hub.close();
+        asker.kill("SIGTERM");
+        await asker.status;
+      }
+    },
+  );
+}
 
 Deno.test(
   "hub: the same id announced again (a new port) replaces the entry and reconnects",
@@ -111,12 +115,12 @@ Deno.test(
       await writeDiscoveryFile(disco, { ...second.record, id });
       const entry = await until("the entry to move to the new url", async () => {
         const { instances } = await call(hub.client, "instances_list") as {
-          instances: { id: string; url: string; state: string; current: boolean }[];
+          instances: { id: string; url: string; state: string }[];
         };
         const e = instances.find((i) => i.id === id);
         return e?.url === second.record.url && e.state === "connected" ? e : null;
       });
-      assert.equal(entry.current, true);
+      assert.ok(entry);
       const { scripts } = await call(hub.client, "scripts_list") as { scripts: unknown[] };
       assert.equal(scripts.length, 5);
     } finally {

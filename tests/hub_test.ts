@@ -43,7 +43,10 @@ for (const era of ["modern", "legacy"] as const) {
         await t.step("the very first tools/list already has the instance's tools", async () => {
           const { tools } = await hub.client.listTools();
           const names = tools.map((x) => x.name);
-          assert.ok(names.includes("instances_list") && names.includes("scripts_run"), names.join());
+          assert.ok(
+            names.includes("instances_list") && names.includes("scripts_run"),
+            names.join(),
+          );
           const run = tools.find((x) => x.name === "scripts_run")!;
           assert.ok((run.inputSchema.properties as Structured).instance, "instance was added");
           const list = await instances(hub.client);
@@ -72,7 +75,10 @@ for (const era of ["modern", "legacy"] as const) {
             (await direct.client.listResourceTemplates()).resourceTemplates,
           );
           const prompt = { name: "diagnose", arguments: { process_id: "ok-1" } };
-          assert.deepEqual(await hub.client.getPrompt(prompt), await direct.client.getPrompt(prompt));
+          assert.deepEqual(
+            await hub.client.getPrompt(prompt),
+            await direct.client.getPrompt(prompt),
+          );
           const ref = { type: "ref/resource" as const, uri: `buzz://${id}/logs/{process_id}` };
           const completion = await hub.client.complete({
             ref,
@@ -171,7 +177,8 @@ Deno.test(
       running.push(await startInstance({ project: await fixtureCopy(), discoveryDir: disco }));
       await until(
         "the second instance",
-        async () => (await instances(hub.client)).filter((i) => i.state === "connected").length === 2,
+        async () =>
+          (await instances(hub.client)).filter((i) => i.state === "connected").length === 2,
       );
       await call(hub.client, "scripts_run", { name: "ok", instance: running[1].record.id });
       await sleep(700);
@@ -202,8 +209,11 @@ Deno.test(
     const b = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
     const hub = await startHub(disco, {}, () => {}, { cwd: join(mine, "src") });
     try {
-      await until("both instances", async () =>
-        (await instances(hub.client)).filter((i) => i.state === "connected").length === 2);
+      await until(
+        "both instances",
+        async () =>
+          (await instances(hub.client)).filter((i) => i.state === "connected").length === 2,
+      );
       await call(hub.client, "scripts_run", { name: "ok" });
       const { runs } = await call(hub.client, "scripts_status", { instance: "mine" }) as {
         runs: Structured[];

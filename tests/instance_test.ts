@@ -17,10 +17,7 @@ import {
   tempDir,
   until,
 } from "./helpers.ts";
-import {
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from "../shared/sdk.ts";
+import {} from "../shared/sdk.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -285,46 +282,141 @@ Deno.test("instance: every tool, end to end", opts, async (t) => {
   }
 });
 
-Deno.test("instance: resources, subscriptions and exit notifications", opts, async () => {
-  const project = await fixtureCopy();
-  const inst = await startInstance({ project, discoveryDir: await tempDir() });
-  const { client, close } = await connectInstance(inst.record);
+Deno.test(
+  "instance: 2025 clients subscribe to resources and hear about exits",
+  opts,
+  async () => {
+    const project = await fixtureCopy();
+    const inst = await startInstance({ project, discoveryDir: await tempDir() });
+    const { client, close } = await connectInstance(inst.record, {}, "legacy");
+    const { id } = inst.record;
+    try {
+      const updates: string[] = [];
+      const messages: unknown[] = [];
+      client.setNotificationHandler(
+        "notifications/resources/updated",
+        (n) => void updates.push(n.params.uri),
+      );
+      client.setNotificationHandler(
+        "notifications/message",
+        (n) => void messages.push(n.params.data),
+      );
+      await client.subscribeResource({ uri: `buzz://${id}/processes` });
+      await client.subscribeResource({ uri: `buzz://${id}/logs/ok-1` });
+      await call(client, "scripts_run", { name: "ok" });
+      await until(
+        "an exit notification",
+        () => messages.some((m) => String(m).includes("ok-1 exited")),
+      );
+      await until(
+        "resource updates",
+        () =>
+          updates.includes(`buzz://${id}/processes`) && updates.includes(`buzz://${id}/logs/ok-1`),
+      );
+      const { contents } = await client.readResource({ uri: `buzz://${id}/processes` });
+      const runs = JSON.parse(String((contents[0] as { text: string }).text)).runs;
+      assert.equal(runs[0].process_id, "ok-1");
+      const logs = await client.readResource({ uri: `buzz://${id}/logs/ok-1` });
+      assert.match(String((logs.contents[0] as { text: string }).text), /all good/);
+      const { resourceTemplates } = await client.listResourceTemplates();
+      assert.equal(resourceTemplates[0].uriTemplate, `buzz://${id}/logs/{process_id}`);
+      const { resources } = await client.listResources();
+      assert.ok(resources.some((r) => r.uri === `buzz://${id}/logs/ok-1`));
+    } finally {
+      await close();
+      await inst.stop();
+    }
+  },
+);
+
+Deno.test("instance: 2026-07-28 clients hear of changes on a listen stream", opts, async () => {
+  const inst = await startInstance({ project: await fixtureCopy(), discoveryDir: await tempDir() });
+  const { client, close } = await connectInstance(inst.record, {}, "modern");
+  const { id } = inst.record;
   try {
     const updates: string[] = [];
-    const messages: unknown[] = [];
+    let listChanged = 0;
     client.setNotificationHandler(
-      ResourceUpdatedNotificationSchema,
+      "notifications/resources/updated",
       (n) => void updates.push(n.params.uri),
     );
     client.setNotificationHandler(
-      LoggingMessageNotificationSchema,
-      (n) => void messages.push(n.params.data),
+      "notifications/resources/list_changed",
+      () => void listChanged++,
     );
-    await client.subscribeResource({ uri: "buzz://processes" });
-    await client.subscribeResource({ uri: "buzz://logs/ok-1" });
+    const sub = await client.listen({
+      resourcesListChanged: true,
+      resourceSubscriptions: [`buzz://${id}/processes`],
+    });
     await call(client, "scripts_run", { name: "ok" });
     await until(
-      "an exit notification",
-      () => messages.some((m) => String(m).includes("ok-1 exited")),
+      "a list change and an update",
+      () => listChanged > 0 && updates.includes(`buzz://${id}/processes`),
     );
-    await until(
-      "resource updates",
-      () => updates.includes("buzz://processes") && updates.includes("buzz://logs/ok-1"),
-    );
-    const { contents } = await client.readResource({ uri: "buzz://processes" });
-    const runs = JSON.parse(String((contents[0] as { text: string }).text)).runs;
-    assert.equal(runs[0].process_id, "ok-1");
-    const logs = await client.readResource({ uri: "buzz://logs/ok-1" });
-    assert.match(String((logs.contents[0] as { text: string }).text), /all good/);
-    const { resourceTemplates } = await client.listResourceTemplates();
-    assert.equal(resourceTemplates[0].uriTemplate, "buzz://logs/{process_id}");
-    const { resources } = await client.listResources();
-    assert.ok(resources.some((r) => r.uri === "buzz://logs/ok-1"));
+    await sub.close();
+    assert.equal(await sub.closed, "local");
   } finally {
     await close();
     await inst.stop();
   }
 });
+
+Deno.test(
+  "instance: 2025 sessions are capped with a clear error, and DELETE frees one",
+  opts,
+  async () => {
+    const inst = await startInstance({
+      project: await fixtureCopy(),
+      discoveryDir: await tempDir(),
+    });
+    const headers = {
+      authorization: `Bearer ${inst.record.token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    };
+    const initialize = () =>
+      fetch(inst.record.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-11-25",
+            capabilities: {},
+            clientInfo: { name: "leaky", version: "0" },
+          },
+        }),
+      });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const r = await initialize();
+        await r.body?.cancel();
+        assert.equal(r.status, 200);
+        ids.push(r.headers.get("mcp-session-id")!);
+      }
+      const refused = await initialize();
+      assert.equal(refused.status, 503);
+      assert.match(await refused.text(), /Too many open sessions \(100\).*DELETE/);
+      const del = await fetch(inst.record.url, {
+        method: "DELETE",
+        headers: { ...headers, "mcp-session-id": ids[0] },
+      });
+      await del.body?.cancel();
+      const again = await initialize();
+      await again.body?.cancel();
+      assert.equal(again.status, 200);
+      // And modern requests, which have no sessions, are never refused.
+      const { client, close } = await connectInstance(inst.record, {}, "modern");
+      await call(client, "scripts_list");
+      await close();
+    } finally {
+      await inst.stop();
+    }
+  },
+);
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(

@@ -1,14 +1,25 @@
-// Outside clients against real buzz processes: the official MCP conformance
-// suite against an instance, and the MCP Inspector CLI against an instance
-// (HTTP, bearer token) and against the hub (stdio). Both tools come from the npm
-// registry (pinned versions, cached after the first run); docs/conformance.md
-// records the same runs by hand.
+// Outside clients against real processes, with tools buzz shares no code with:
+//
+// 1. the official MCP conformance suite against a buzz instance, directly and through the hub;
+// 2. a differential test: the same suite against a reference server buzz did not write
+//    (server-everything), directly and through the hub, where every check that passes directly
+//    must pass through the hub, and every check that fails both ways must fail with the same
+//    message (the hub passes upstream errors through unchanged);
+// 3. the MCP Inspector CLI through the hub with 0, 1 and 2 instances running.
+//
+// The suite speaks HTTP and the hub stdio, so supergateway fronts the hub for it: one hub per
+// suite session, started with --discovery-dir pointing at the test's own directory. Every tool
+// comes from the npm registry at a pinned version (cached after the first run). Results and
+// exclusions are recorded in docs/conformance.md.
 
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { DISCOVERY_PROTOCOL, writeDiscoveryFile } from "../shared/discovery.ts";
 import {
   fixtureCopy,
+  killProcessesIn,
   MAIN,
   ROOT,
   startInstance,
@@ -20,18 +31,23 @@ import {
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 const CONFORMANCE = "npm:@modelcontextprotocol/conformance@0.1.16";
+const EVERYTHING = "npm:@modelcontextprotocol/server-everything@2026.8.31";
+const SUPERGATEWAY = "npm:supergateway@4.0.0";
 const INSPECTOR = "@modelcontextprotocol/inspector@2.12.0";
+const LOOPBACK_ONLY = join(ROOT, "tests", "fixtures", "loopback_only.ts");
 /** Generous: the first run on a machine downloads the tools (about 30 s for the Inspector). */
 const TOOL_TIMEOUT_MS = 180_000;
 
-/** Server scenarios of conformance 0.1.16 that buzz passes, with no failure and no warning. */
-const PASSING = [
+/**
+ * Scenarios of conformance 0.1.16 (which tests MCP 2025-11-25) that exercise the protocol
+ * itself rather than the suite's own reference tools: a buzz instance must pass each with no
+ * failure and no warning.
+ */
+const PROTOCOL_LEVEL = [
   "server-initialize",
   "logging-set-level",
   "ping",
   "tools-list",
-  "tools-call-simple-text", // calls the suite's test_simple_text; accepts buzz's isError reply
-  "tools-call-error", // calls the suite's test_error_handling; an isError reply is the pass
   "server-sse-multiple-streams",
   "resources-list",
   "resources-subscribe",
@@ -39,39 +55,43 @@ const PASSING = [
   "prompts-list",
   "dns-rebinding-protection",
 ];
+/**
+ * Passes with no failure, but warns that the server offers no SSE resumability (no priming
+ * event, no retry field), which buzz does not offer on purpose. See docs/conformance.md.
+ */
+const RESUMABILITY = {
+  scenario: "server-sse-polling",
+  warnings: ["server-sse-priming-event", "server-sse-retry-field"],
+};
+const ALL_SCENARIOS = 32;
 
 /**
- * Scenarios that need the suite's own reference server: test_* tools, test_* prompts and
- * test:// resources that buzz does not (and should not) have. See docs/conformance.md.
+ * Checks left out of the differential, with the reason. Through the hub the suite talks to
+ * supergateway's HTTP front, not to the hub (which speaks stdio, where there is no Host header
+ * to check), so a DNS-rebinding check there tests the shim.
  */
-const FIXTURE_SPECIFIC = [
-  "completion-complete", // completes an argument of the prompt test_prompt_with_arguments
-  "tools-call-image", // test_image_content
-  "tools-call-audio", // test_audio_content
-  "tools-call-embedded-resource", // test_embedded_resource
-  "tools-call-mixed-content", // test_multiple_content_types
-  "tools-call-with-logging", // test_tool_with_logging
-  "tools-call-with-progress", // test_tool_with_progress
-  "tools-call-sampling", // test_sampling
-  "tools-call-elicitation", // test_elicitation
-  "json-schema-2020-12", // json_schema_2020_12_tool
-  "elicitation-sep1034-defaults", // test_elicitation_sep1034_defaults
-  "server-sse-polling", // test_reconnection
-  "elicitation-sep1330-enums", // test_elicitation_sep1330_enums
-  "resources-read-text", // test://static-text
-  "resources-read-binary", // test://static-binary
-  "resources-templates-read", // test://template/{id}/data
-  "prompts-get-simple", // test_simple_prompt
-  "prompts-get-with-args", // test_prompt_with_arguments
-  "prompts-get-embedded-resource", // test_prompt_with_embedded_resource
-  "prompts-get-with-image", // test_prompt_with_image
-];
+const SHIM_EXCLUSIONS = new Map([
+  [
+    "dns-rebinding-protection/localhost-host-rebinding-rejected",
+    "tests supergateway's HTTP front, which does not check Host; the hub speaks stdio",
+  ],
+]);
+
+/**
+ * Tools server-everything registers only for clients that declare roots or URL elicitation. The
+ * suite's client declares neither, but the hub's connection to a 2025-era server is made once,
+ * with the hub's own capabilities, so through the hub they are listed. Empty this when the hub
+ * mirrors its client's capabilities to 2025-era servers too.
+ */
+const CAPABILITY_GAP = ["get-roots-list", "trigger-url-elicitation"];
 
 interface Check {
   id: string;
   status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO" | string;
   errorMessage?: string;
 }
+/** scenario → its checks, INFO records left out. */
+type Results = Map<string, Check[]>;
 
 async function run(
   command: string,
@@ -97,6 +117,310 @@ async function run(
     ms: Date.now() - started,
   };
 }
+
+/** A long-running outside server. Started with cwd `scratch`, so killProcessesIn finds it all. */
+interface Server {
+  proc: Deno.ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+function spawnServer(args: string[], cwd: string, env: Record<string, string> = {}): Server {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  for (const stream of [proc.stdout, proc.stderr]) {
+    (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) out += chunk;
+    })().catch(() => {});
+  }
+  let exited = false;
+  proc.status.then(() => exited = true);
+  return {
+    proc,
+    output: () => out,
+    async stop() {
+      if (!exited) {
+        try {
+          proc.kill("SIGTERM");
+        } catch { /* gone */ }
+      }
+      const killer = setTimeout(() => {
+        try {
+          proc.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 5_000);
+      await proc.status;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** A port that was free a moment ago (the servers started here cannot listen on port 0). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function waitForPort(port: number, server: Server, what: string): Promise<void> {
+  let exited = false;
+  server.proc.status.then(() => exited = true);
+  await until(`${what} to listen on ${port}`, async () => {
+    if (exited) throw new Error(`${what} exited early:\n${server.output()}`);
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return true;
+    } catch {
+      return false;
+    }
+  }, TOOL_TIMEOUT_MS);
+}
+
+/** Node servers with a fixed port: bound to 127.0.0.1, and allowed no other address. */
+const NODE_SERVER = [
+  "run",
+  "--no-config",
+  "--no-lock",
+  "--allow-net=127.0.0.1",
+  "--allow-env",
+  "--allow-read",
+  "--allow-sys",
+  "--preload",
+  LOOPBACK_ONLY,
+];
+
+/** server-everything (the MCP project's reference server) on Streamable HTTP. */
+async function startEverything(scratch: string): Promise<{ server: Server; url: string }> {
+  const port = freePort();
+  const server = spawnServer([...NODE_SERVER, EVERYTHING, "streamableHttp"], scratch, {
+    PORT: String(port),
+  });
+  await waitForPort(port, server, "server-everything");
+  return { server, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+/** The hub behind supergateway's stateful Streamable HTTP front: one hub per session. */
+async function startHubOverHttp(
+  scratch: string,
+  discoveryDir: string,
+): Promise<{ server: Server; url: string; hubLog: string }> {
+  const port = freePort();
+  const hubLog = join(scratch, "hub.log");
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const hub = [Deno.execPath(), "run", "-A", MAIN, "--mcp", "--discovery-dir", discoveryDir]
+    .map(q).join(" ") + ` 2>>${q(hubLog)}`;
+  const server = spawnServer([
+    ...NODE_SERVER,
+    "--allow-run",
+    SUPERGATEWAY,
+    "--stdio",
+    hub,
+    "--outputTransport",
+    "streamableHttp",
+    "--stateful",
+    "--port",
+    String(port),
+    "--logLevel",
+    "none",
+  ], scratch);
+  await waitForPort(port, server, "supergateway");
+  return { server, url: `http://127.0.0.1:${port}/mcp`, hubLog };
+}
+
+/** Runs the conformance suite (`--suite all`, or the scenarios named) and reads its results. */
+async function conformance(url: string, scratch: string, label: string): Promise<Results> {
+  const outDir = join(scratch, `results-${label}`);
+  // --no-config and a scratch cwd keep the suite's packages out of buzz's deno.lock.
+  const r = await run(Deno.execPath(), [
+    "run",
+    "-A",
+    "--no-config",
+    "--no-lock",
+    CONFORMANCE,
+    "server",
+    "--url",
+    url,
+    "--suite",
+    "all",
+    "--output-dir",
+    outDir,
+  ], scratch);
+  console.log(`conformance suite, ${label}: ${r.ms} ms`);
+  const results: Results = new Map();
+  const entries = await Array.fromAsync(Deno.readDir(outDir)).catch(() => {
+    throw new Error(`the suite wrote no results (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  });
+  for (const e of entries) {
+    const m = e.name.match(/^server-(.+)-\d{4}-\d{2}-\d{2}T/);
+    if (!m) continue;
+    const checks: Check[] = JSON.parse(
+      await Deno.readTextFile(join(outDir, e.name, "checks.json")),
+    );
+    results.set(m[1], checks.filter((c) => c.status !== "INFO"));
+  }
+  assert.equal(
+    results.size,
+    ALL_SCENARIOS,
+    `${label}: the suite ran other scenarios:\n${r.stdout}`,
+  );
+  return results;
+}
+
+function checksOf(results: Results): Map<string, Check> {
+  const all = new Map<string, Check>();
+  for (const [scenario, checks] of results) {
+    for (const c of checks) all.set(`${scenario}/${c.id}`, c);
+  }
+  return all;
+}
+
+/** A one-line-per-check table for logs and failure messages. */
+function table(direct: Results, hub: Results): string {
+  const d = checksOf(direct);
+  const h = checksOf(hub);
+  return [...d.keys()].sort().map((k) =>
+    `  ${k}: ${d.get(k)!.status} directly, ${h.get(k)?.status ?? "missing"} through the hub`
+  ).join("\n");
+}
+
+/** Every check that passes directly must pass through the hub, bar the listed exclusions. */
+function assertDifferential(direct: Results, hub: Results, context: string): string[] {
+  const d = checksOf(direct);
+  const h = checksOf(hub);
+  const passed = [...d].filter(([, c]) => c.status === "SUCCESS").map(([k]) => k);
+  const lost = passed.filter((k) => !SHIM_EXCLUSIONS.has(k) && h.get(k)?.status !== "SUCCESS")
+    .map((k) => `${k}: ${h.get(k)?.status ?? "missing"} ${h.get(k)?.errorMessage ?? ""}`);
+  assert.deepEqual(lost, [], `passes directly but not through the hub:\n${context}`);
+  return passed;
+}
+
+Deno.test(
+  "outside clients: the conformance suite passes every protocol-level scenario on an instance, directly and through the hub",
+  opts,
+  async () => {
+    const project = await fixtureCopy();
+    const disco = await tempDir();
+    const scratch = await tempDir();
+    // The suite cannot send a bearer token; the hub sends one anyway.
+    const inst = await startInstance({ project, discoveryDir: disco, args: ["--no-auth"] });
+    let front: Awaited<ReturnType<typeof startHubOverHttp>> | undefined;
+    try {
+      front = await startHubOverHttp(scratch, disco);
+      const [direct, hub] = await Promise.all([
+        conformance(inst.record.url, scratch, "buzz directly"),
+        conformance(front.url, scratch, "buzz through the hub"),
+      ]);
+      const context = `${table(direct, hub)}\nhub log:\n${await Deno.readTextFile(front.hubLog)
+        .catch(() => "")}`;
+
+      for (const name of PROTOCOL_LEVEL) {
+        const bad = direct.get(name)!.filter((c) => c.status !== "SUCCESS");
+        assert.deepEqual(bad, [], `${name} must pass on an instance:\n${context}`);
+      }
+      const polling = direct.get(RESUMABILITY.scenario)!;
+      assert.deepEqual(
+        polling.filter((c) => c.status === "FAILURE"),
+        [],
+        `${RESUMABILITY.scenario}:\n${context}`,
+      );
+      assert.deepEqual(
+        polling.filter((c) => c.status === "WARNING").map((c) => c.id).sort(),
+        RESUMABILITY.warnings,
+      );
+
+      const passed = assertDifferential(direct, hub, context);
+      console.log(`buzz: ${passed.length} checks pass directly, all of them through the hub`);
+      assert.doesNotMatch(inst.stderr(), /\] (error|warn):/, "the instance logged a problem");
+    } finally {
+      await front?.server.stop();
+      await inst.stop();
+      killProcessesIn(scratch);
+      for (const d of [project, disco, scratch]) await Deno.remove(d, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "outside clients: differential, server-everything through the hub passes every check it passes directly",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const scratch = await tempDir();
+    const home = await tempDir("buzz-everything-");
+    let everything: Awaited<ReturnType<typeof startEverything>> | undefined;
+    let front: Awaited<ReturnType<typeof startHubOverHttp>> | undefined;
+    try {
+      everything = await startEverything(home);
+      const port = Number(new URL(everything.url).port);
+      // Announced like a buzz instance; server-everything ignores the hub's bearer token.
+      await writeDiscoveryFile(disco, {
+        id: `everything-${randomBytes(4).toString("hex")}`,
+        name: "everything",
+        directory: home,
+        url: everything.url,
+        port,
+        pid: everything.server.proc.pid,
+        token: randomBytes(32).toString("hex"),
+        started_at: new Date().toISOString(),
+        version: "2026.8.31",
+        protocol: DISCOVERY_PROTOCOL,
+      });
+      front = await startHubOverHttp(scratch, disco);
+      const [direct, hub] = await Promise.all([
+        conformance(everything.url, scratch, "server-everything directly"),
+        conformance(front.url, scratch, "server-everything through the hub"),
+      ]);
+      const context = `${table(direct, hub)}\nhub log:\n${await Deno.readTextFile(front.hubLog)
+        .catch(() => "")}`;
+
+      const passed = assertDifferential(direct, hub, context);
+      // Not vacuous: the reference server passes the protocol-level scenarios directly.
+      for (const name of ["server-initialize", "ping", "tools-list", "tools-call-simple-text"]) {
+        assert.ok(passed.includes(`${name}/${name}`), `${name} fails directly:\n${context}`);
+      }
+      console.log(
+        `server-everything: ${passed.length} checks pass directly, all of them through the hub`,
+      );
+
+      // A check that fails both ways fails for the same reason: the hub passes the server's
+      // JSON-RPC errors (code and message) and results through unchanged.
+      const d = checksOf(direct);
+      const h = checksOf(hub);
+      const toolList = /Available tools: (.*)$/;
+      for (const [key, c] of d) {
+        if (c.status === "SUCCESS" || SHIM_EXCLUSIONS.has(key)) continue;
+        const other = h.get(key);
+        const directTools = c.errorMessage?.match(toolList);
+        if (directTools) {
+          // The hub adds its own tool and lists the merged tools sorted by name.
+          const hubTools = other?.errorMessage?.match(toolList)?.[1].split(", ").sort();
+          const expected = [...directTools[1].split(", "), "instances_list", ...CAPABILITY_GAP];
+          assert.deepEqual(hubTools, expected.sort(), `${key}: the hub lists other tools`);
+          continue;
+        }
+        assert.deepEqual(
+          { status: other?.status, errorMessage: other?.errorMessage },
+          { status: c.status, errorMessage: c.errorMessage },
+          `${key} fails differently through the hub:\n${context}`,
+        );
+      }
+    } finally {
+      await front?.server.stop();
+      await everything?.server.stop();
+      killProcessesIn(scratch);
+      killProcessesIn(home);
+      for (const d of [disco, scratch, home]) await Deno.remove(d, { recursive: true });
+    }
+  },
+);
 
 /** Runs the Inspector CLI with `--format json`; its config and OAuth files stay in `scratch`. */
 async function inspector(scratch: string, args: string[]) {
@@ -131,127 +455,127 @@ function processesMentioning(text: string): number[] {
 }
 
 Deno.test(
-  "outside clients: the MCP conformance suite passes every protocol-level scenario",
+  "outside clients: the MCP Inspector CLI works through the hub with 0, 1 and 2 instances",
   opts,
   async () => {
-    const project = await fixtureCopy();
     const disco = await tempDir();
     const scratch = await tempDir();
-    const inst = await startInstance({ project, discoveryDir: disco, args: ["--no-auth"] });
+    const projects = [await fixtureCopy(), await fixtureCopy()];
+    const instances: Awaited<ReturnType<typeof startInstance>>[] = [];
+    const hub = ["--", Deno.execPath(), "run", "-A", MAIN, "--mcp", "--discovery-dir", disco];
+    const ask = async (what: string, args: string[]) => {
+      const r = await inspector(scratch, [...args, ...hub]);
+      console.log(`inspector, ${what}: ${r.ms} ms`);
+      return r;
+    };
+    const result = (r: { json: Structured }) => r.json.result as Structured;
+    const toolNames = (r: { json: Structured }) =>
+      (result(r).tools as { name: string }[]).map((t) => t.name);
+    const scriptNames = (r: { json: Structured }) =>
+      (result(r).structuredContent as { scripts: { name: string }[] }).scripts.map((s) => s.name);
+    const SCRIPTS = ["dev", "crash", "spawner", "ok", "ticker"];
     try {
-      const outDir = join(scratch, "results");
-      // --no-config and a scratch cwd keep the suite's packages out of buzz's deno.lock.
-      const r = await run(Deno.execPath(), [
-        "run",
-        "-A",
-        "--no-config",
-        "--no-lock",
-        CONFORMANCE,
-        "server",
-        "--url",
-        inst.record.url,
-        "--suite",
-        "all",
-        "--output-dir",
-        outDir,
-      ], scratch);
-      console.log(`conformance suite: ${r.ms} ms`);
-      const summary = r.stdout.indexOf("=== SUMMARY ===");
-      const why = `\n${summary < 0 ? r.stdout : r.stdout.slice(summary)}\n${r.stderr}`;
-      const results = new Map<string, Check[]>();
-      const entries = await Array.fromAsync(Deno.readDir(outDir)).catch(() => {
-        throw new Error(`the suite wrote no results (exit ${r.code}):${why}`);
-      });
-      for (const e of entries) {
-        const m = e.name.match(/^server-(.+)-\d{4}-\d{2}-\d{2}T/);
-        if (!m) continue;
-        results.set(m[1], JSON.parse(Deno.readTextFileSync(join(outDir, e.name, "checks.json"))));
-      }
-      assert.deepEqual(
-        [...results.keys()].sort(),
-        [...PASSING, ...FIXTURE_SPECIFIC].sort(),
-        `the suite ran other scenarios than expected:${why}`,
+      // No instance: the hub's own tool, and logging/setLevel (which belongs to no instance).
+      let [level, list, call] = await Promise.all([
+        ask("0 instances, logging/setLevel", [
+          "--method",
+          "logging/setLevel",
+          "--log-level",
+          "debug",
+        ]),
+        ask("0 instances, tools/list", ["--method", "tools/list"]),
+        ask("0 instances, tools/call instances_list", [
+          "--method",
+          "tools/call",
+          "--tool-name",
+          "instances_list",
+        ]),
+      ]);
+      assert.equal(level.code, 0, level.stderr);
+      assert.deepEqual(result(level), {});
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(toolNames(list), ["instances_list"]);
+      assert.equal(call.code, 0, call.stderr);
+      assert.deepEqual(result(call).structuredContent, { instances: [] });
+
+      // One instance: used by default, or named.
+      instances.push(await startInstance({ project: projects[0], discoveryDir: disco }));
+      const first = instances[0].record;
+      [level, list, call] = await Promise.all([
+        ask("1 instance, logging/setLevel", [
+          "--method",
+          "logging/setLevel",
+          "--log-level",
+          "info",
+        ]),
+        ask("1 instance, tools/list", ["--method", "tools/list"]),
+        ask("1 instance, tools/call scripts_list", [
+          "--method",
+          "tools/call",
+          "--tool-name",
+          "scripts_list",
+        ]),
+      ]);
+      assert.equal(level.code, 0, level.stderr);
+      assert.equal(list.code, 0, list.stderr);
+      assert.ok(toolNames(list).includes("instances_list"), list.stdout);
+      assert.ok(toolNames(list).includes("scripts_list"), list.stdout);
+      const scriptsList = (result(list).tools as { name: string; inputSchema: Structured }[])
+        .find((t) => t.name === "scripts_list")!;
+      assert.ok((scriptsList.inputSchema.properties as Structured).instance, list.stdout);
+      assert.equal(call.code, 0, call.stderr);
+      assert.deepEqual(scriptNames(call), SCRIPTS);
+      call = await ask("1 instance, tools/call scripts_list with instance", [
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "scripts_list",
+        "--tool-arg",
+        `instance=${first.id}`,
+      ]);
+      assert.equal(call.code, 0, call.stderr);
+      assert.deepEqual(scriptNames(call), SCRIPTS);
+
+      // Two instances: logging/setLevel still works; a call names its instance.
+      instances.push(
+        await startInstance({ project: projects[1], discoveryDir: disco, name: "second" }),
       );
-      for (const name of PASSING) {
-        const bad = results.get(name)!.filter((c) =>
-          c.status === "FAILURE" || c.status === "WARNING"
-        );
-        assert.deepEqual(bad, [], `${name} must pass:${why}`);
-      }
-      for (const name of FIXTURE_SPECIFIC) {
-        assert.ok(
-          results.get(name)!.some((c) => c.status === "FAILURE"),
-          `${name} passes now: move it to PASSING and update docs/conformance.md`,
-        );
-      }
-      assert.doesNotMatch(inst.stderr(), /\] (error|warn):/, "the instance logged a problem");
-    } finally {
-      await inst.stop();
-      for (const d of [project, disco, scratch]) await Deno.remove(d, { recursive: true });
-    }
-  },
-);
-
-Deno.test(
-  "outside clients: the MCP Inspector CLI lists and calls tools on an instance and through the hub",
-  opts,
-  async () => {
-    const project = await fixtureCopy();
-    const disco = await tempDir();
-    const scratch = await tempDir();
-    const inst = await startInstance({ project, discoveryDir: disco });
-    const { url, token } = inst.record;
-    const scriptNames = (json: Structured) =>
-      ((json.result as Structured).structuredContent as { scripts: { name: string }[] })
-        .scripts.map((s) => s.name);
-    const toolNames = (json: Structured) =>
-      ((json.result as Structured).tools as { name: string }[]).map((t) => t.name);
-    try {
-      // The instance, over Streamable HTTP with the bearer token.
-      const auth = ["--transport", "http", "--header", `Authorization: Bearer ${token}`];
-      let r = await inspector(scratch, [url, ...auth, "--method", "tools/list"]);
-      console.log(`inspector, instance tools/list: ${r.ms} ms`);
-      assert.equal(r.code, 0, r.stderr);
-      assert.ok(toolNames(r.json).includes("scripts_list"), r.stdout);
-      assert.ok(toolNames(r.json).includes("logs_wait"), r.stdout);
-
-      r = await inspector(scratch, [
-        url,
-        ...auth,
-        "--method",
-        "tools/call",
-        "--tool-name",
-        "scripts_list",
+      const named = await Promise.all([
+        ask("2 instances, logging/setLevel", [
+          "--method",
+          "logging/setLevel",
+          "--log-level",
+          "debug",
+        ]),
+        ask("2 instances, tools/list", ["--method", "tools/list"]),
+        ask("2 instances, tools/call scripts_list with instance", [
+          "--method",
+          "tools/call",
+          "--tool-name",
+          "scripts_list",
+          "--tool-arg",
+          "instance=second",
+        ]),
+        ask("2 instances, tools/call scripts_list without instance", [
+          "--method",
+          "tools/call",
+          "--tool-name",
+          "scripts_list",
+        ]),
       ]);
-      console.log(`inspector, instance tools/call: ${r.ms} ms`);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(scriptNames(r.json), ["dev", "crash", "spawner", "ok", "ticker"]);
-
-      // Without the token the instance refuses, and the Inspector says so instead of hanging.
-      r = await inspector(scratch, [url, "--stored-auth-only", "--method", "tools/list"]);
-      assert.notEqual(r.code, 0);
-      assert.match(JSON.stringify(r.json), /Unauthorized/);
-
-      // The hub over stdio: options before `--`, the server command after it.
-      const hub = [Deno.execPath(), "run", "-A", MAIN, "--mcp", "--discovery-dir", disco];
-      r = await inspector(scratch, ["--method", "tools/list", "--", ...hub]);
-      console.log(`inspector, hub tools/list: ${r.ms} ms`);
-      assert.equal(r.code, 0, r.stderr);
-      // The only instance became current on its own, so its tools are listed too.
-      assert.ok(toolNames(r.json).includes("instances_list"), r.stdout);
-      assert.ok(toolNames(r.json).includes("scripts_list"), r.stdout);
-
-      r = await inspector(scratch, [
-        "--method",
-        "tools/call",
-        "--tool-name",
-        "scripts_list",
-        "--",
-        ...hub,
-      ]);
-      console.log(`inspector, hub tools/call: ${r.ms} ms`);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(scriptNames(r.json), ["dev", "crash", "spawner", "ok", "ticker"]);
+      [level, list, call] = named;
+      assert.equal(level.code, 0, level.stderr);
+      assert.deepEqual(result(level), {});
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(toolNames(list), toolNames(named[1]));
+      assert.ok(toolNames(list).includes("scripts_list"), list.stdout);
+      assert.equal(call.code, 0, call.stderr);
+      assert.deepEqual(scriptNames(call), SCRIPTS);
+      // Without `instance` the hub cannot choose, and says how to.
+      const unsure = named[3];
+      assert.notEqual(unsure.code, 0);
+      assert.match(unsure.stdout, /2 buzz instances could serve this/);
+      assert.match(unsure.stdout, /second/);
 
       // Each hub the Inspector started ended with it.
       await until(
@@ -259,8 +583,10 @@ Deno.test(
         () => processesMentioning(`--mcp\0--discovery-dir\0${disco}`).length === 0,
       );
     } finally {
-      await inst.stop();
-      for (const d of [project, disco, scratch]) await Deno.remove(d, { recursive: true });
+      for (const inst of instances) await inst.stop();
+      for (const p of projects) killProcessesIn(p);
+      killProcessesIn(scratch);
+      for (const d of [disco, scratch, ...projects]) await Deno.remove(d, { recursive: true });
     }
   },
 );

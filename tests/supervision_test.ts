@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { LineSplitter, MAX_LINE } from "../instance/lines.ts";
 import { loadScripts, type ScriptInfo, watchScripts } from "../instance/scripts.ts";
 import { Supervisor } from "../instance/supervisor.ts";
+import { findExecutable } from "../instance/spawn.ts";
 import {
+  call,
+  connectInstance,
   killProcessesIn,
   pidAlive,
   processesIn,
@@ -398,4 +401,94 @@ Deno.test("search: a catastrophic regex is linear-time; unsupported syntax is ex
       );
     },
   );
+});
+
+// ---------------------------------------------------------------- over MCP
+
+Deno.test("tools: args/env/input, runners, list_changed, isError answers, a slow regex", async () => {
+  const files = {
+    "package.json": pkg({
+      show:
+        "node -e \"console.log('args=' + process.argv.slice(1).join(',') + ' x=' + process.env.X)\"",
+      menu: "node menu.js",
+      crash: "exit 1",
+      same: "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+    }),
+    "menu.js": `require("readline").emitKeypressEvents(process.stdin);
+process.stdin.setRawMode(true);
+console.log("press h");
+process.stdin.on("keypress", (k) => { if (k === "h") { console.log("help shown"); process.exit(0); } });`,
+  };
+  await withProject(files, async (dir) => {
+    const discovery = await tempDir("buzz-disc-");
+    const inst = await startInstance({ project: dir, discoveryDir: discovery });
+    const { client, close } = await connectInstance(inst.record, {}, "legacy");
+    let listChanged = 0;
+    client.setNotificationHandler("notifications/resources/list_changed", () => void listChanged++);
+    try {
+      const list = await call(client, "scripts_list");
+      const runners = (list.scripts as { name: string; runner: string }[]).map((s) => s.runner);
+      assert.deepEqual(new Set(runners), new Set(["npm"]));
+
+      const show = await call(client, "scripts_run", {
+        name: "show",
+        args: ["a", "b"],
+        env: { X: "42" },
+        tty: false,
+      });
+      const id = show.process_id as string;
+      await until("show's output", async () => {
+        const t = await call(client, "logs_tail", { process_id: id });
+        return (t.lines as { text: string }[]).some((l) => l.text === "args=a,b x=42");
+      });
+      const status = await call(client, "scripts_status", { name: "show" });
+      assert.deepEqual((status.runs as { env: unknown }[])[0].env, { X: "run" });
+
+      const menu = await call(client, "scripts_run", { name: "menu" });
+      const menuId = menu.process_id as string;
+      await until("the menu", async () => {
+        const t = await call(client, "logs_tail", { process_id: menuId });
+        return (t.lines as { text: string }[]).some((l) => l.text === "press h");
+      });
+      await call(client, "scripts_input", { process_id: menuId, text: "h" });
+      await until("help", async () => {
+        const t = await call(client, "logs_tail", { process_id: menuId });
+        return (t.lines as { text: string }[]).some((l) => l.text === "help shown");
+      });
+
+      // A catastrophic regex is answered, and so is the request sent alongside it.
+      await call(client, "scripts_run", { name: "same" });
+      const [slow, other] = await Promise.all([
+        client.callTool({ name: "logs_search", arguments: { query: "^(a+)+$", regex: true } }),
+        client.callTool({ name: "scripts_list", arguments: {} }),
+      ]);
+      assert.equal(slow.isError, undefined);
+      assert.equal(other.isError, undefined);
+      const bad = await client.callTool({
+        name: "logs_wait",
+        arguments: { pattern: "(?=x)", regex: true, timeout_ms: 100 },
+      });
+      assert.equal(bad.isError, true);
+
+      // A missing runner is an isError that says how to get it.
+      await Deno.writeTextFile(
+        join(dir, "package.json"),
+        pkg({ dev: "vite", added: "echo added" }, { packageManager: "bun@1.1.0" }),
+      );
+      await until("the new script", async () => {
+        const l = await call(client, "scripts_list");
+        return (l.scripts as { name: string }[]).some((s) => s.name === "added");
+      });
+      await until("resources/list_changed", () => listChanged > 0);
+      if (!findExecutable("bun", Deno.env.toObject())) {
+        const missing = await client.callTool({ name: "scripts_run", arguments: { name: "dev" } });
+        assert.equal(missing.isError, true);
+        const text = (missing.content as { text: string }[])[0].text;
+        assert.match(text, /bun is not installed .*npm install -g bun/);
+      }
+    } finally {
+      await close();
+      await inst.stop();
+    }
+  });
 });

@@ -225,7 +225,9 @@ Deno.test("LogBuffer: bounded ring with a shared sequence", () => {
 
 Deno.test("stripAnsi removes colours, OSC links and cursor moves", () => {
   assert.equal(stripAnsi("\x1b[1m\x1b[31merror\x1b[0m: x"), "error: x");
-  assert.equal(stripAnsi("\x1b]8;;http://a\x07link\x1b]8;;\x07 \x1b[2K\x1b[1Gdone"), "link done");
+  assert.equal(stripAnsi("\x1b]8;;http://a\x07link\x1b]8;;\x07 done"), "link done");
+  // Erasing the line and returning to column 1 leaves only what follows, as on a terminal.
+  assert.equal(stripAnsi("link \x1b[2K\x1b[1Gdone"), "done");
   assert.equal(stripAnsi("plain"), "plain");
 });
 
@@ -271,21 +273,23 @@ Deno.test("RunDetector: a stack trace is one error, Node's prelude included", ()
   ]);
   assert.equal(d.errors.length, 2);
   const [e, boom] = d.errors;
-  assert.equal(e.kind, "stack");
+  assert.equal(e.tool, "node");
   assert.equal(e.message, "TypeError: Cannot read properties of undefined (reading 'port')");
+  assert.deepEqual([e.file, e.line, e.column], ["/srv/api/config.js", 12, 19]);
   assert.equal(e.seq, 2);
   assert.equal(e.last_seq, 11);
   assert.deepEqual(e.lines, [
     "/srv/api/config.js:12",
     "  return cfg.port;",
     "             ^",
+    "",
     "TypeError: Cannot read properties of undefined (reading 'port')",
     "    at loadConfig (/srv/api/config.js:12:19)",
     "    at main (/srv/api/index.js:4:3) {",
     "  code: 'E_CONFIG'",
     "}",
   ]);
-  assert.deepEqual([boom.kind, boom.message, boom.lines.length], ["stack", "Error: boom", 1]);
+  assert.deepEqual([boom.tool, boom.message, boom.lines.length], ["node", "Error: boom", 1]);
   assert.equal(boom.id, e.id + 1);
 });
 
@@ -305,17 +309,14 @@ Deno.test("RunDetector: TypeScript diagnostics in tsc and deno formats", () => {
     "",
     "error: Type checking failed.",
   ]);
-  assert.deepEqual(d.errors.map((e) => [e.kind, e.lines.length]), [
-    ["typescript", 1],
-    ["typescript", 4],
-    ["typescript", 4],
-    ["error", 1],
+  // "error: Type checking failed." only sums up the diagnostics above it.
+  assert.deepEqual(d.errors.map((e) => [e.tool, e.lines.length]), [
+    ["tsc", 1],
+    ["tsc", 5],
+    ["deno", 4],
   ]);
   assert.equal(d.errors[1].lines[1], "  Types of property 'id' are incompatible.");
-  assert.equal(
-    d.errors[2].message,
-    "TS2322 [ERROR]: Type 'string' is not assignable to type 'number'.",
-  );
+  assert.equal(d.errors[2].message, "TS2322: Type 'string' is not assignable to type 'number'.");
 });
 
 Deno.test("RunDetector: npm errors group; uncaught and deno errors with frames", () => {
@@ -336,14 +337,14 @@ Deno.test("RunDetector: npm errors group; uncaught and deno errors with frames",
     'error: Module not found "file:///tmp/nope.ts".',
     "    at file:///tmp/d.ts:1:8",
   ]);
-  assert.deepEqual(d.errors.map((e) => [e.kind, e.lines.length]), [
+  // "process.on uncaughtException: bad" is a log line, not an error.
+  assert.deepEqual(d.errors.map((e) => [e.tool, e.lines.length]), [
     ["npm", 4],
-    ["uncaught", 4],
-    ["uncaught", 1],
-    ["uncaught", 1],
-    ["error", 2],
+    ["deno", 4],
+    ["node", 1],
+    ["deno", 2],
   ]);
-  assert.equal(d.errors[0].message, 'npm error Missing script: "nope"');
+  assert.equal(d.errors[0].message, 'Missing script: "nope"');
 });
 
 Deno.test("RunDetector: no false positives on ordinary lines", () => {
@@ -412,9 +413,9 @@ Deno.test("Supervisor: npm scripts through their states, URLs, errors and events
       ]);
 
       // Some npm versions add their own "npm error" lines; the stack is what matters here.
-      const errors = sup.errors({ processId: crash.process_id }).filter((e) => e.kind === "stack");
+      const errors = sup.errors({ processId: crash.process_id }).filter((e) => e.tool === "node");
       assert.equal(errors.length, 1);
-      assert.equal(errors[0].kind, "stack");
+      assert.equal(errors[0].tool, "node");
       assert.equal(
         errors[0].message,
         "TypeError: Cannot read properties of undefined (reading 'port')",

@@ -69,6 +69,8 @@ class Tmux {
 
   async kill(): Promise<void> {
     await this.run("kill-server").catch(() => {});
+    const dir = join(Deno.env.get("TMUX_TMPDIR") ?? "/tmp", `tmux-${Deno.uid()}`);
+    await Deno.remove(join(dir, this.socket)).catch(() => {});
   }
 }
 
@@ -80,6 +82,16 @@ Deno.test({
 }, async (t) => {
   const project = await fixtureCopy();
   const discovery = await tempDir();
+  // One more script, in this copy only: it echoes what it is typed.
+  const pkg = JSON.parse(await Deno.readTextFile(join(project, "package.json")));
+  pkg.scripts.echo = "node echo.js";
+  await Deno.writeTextFile(join(project, "package.json"), JSON.stringify(pkg));
+  await Deno.writeTextFile(
+    join(project, "echo.js"),
+    `process.stdin.setRawMode?.(true);
+process.stdin.on("data", (d) => console.log("got " + JSON.stringify(d.toString())));
+console.log("echo ready");`,
+  );
   const tmux = new Tmux();
   const buzz = [Deno.execPath(), "run", "-A", MAIN, "--dir", project, "--discovery-dir", discovery];
   // The pane's command leaves a marker with its exit code, then the pane stays for reading.
@@ -92,11 +104,12 @@ Deno.test({
     "80",
     "-y",
     "24",
-    `${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 60`,
+    `${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 600`,
   );
   try {
     await t.step("the list shows the fixture's scripts", async () => {
-      const screen = await tmux.waitFor("the list", (s) => /\bticker\b/.test(s));
+      // The first start may compile and cache the UI's modules.
+      const screen = await tmux.waitFor("the list", (s) => /\bticker\b/.test(s), 90_000);
       for (const name of ["dev", "crash", "spawner", "ok", "ticker"]) {
         assert.match(screen, new RegExp(`^[ ▶] ${name}\\s+idle`, "m"));
       }
@@ -124,9 +137,13 @@ Deno.test({
       await tmux.keys("s");
       await tmux.waitFor("crash to fail", (s) => /▶ crash\s+failed/.test(s));
       await tmux.keys("3");
-      const screen = await tmux.waitFor("the errors view", (s) => /errors \(1\)/.test(s));
-      assert.match(screen, /crash-1 .*TypeError: Cannot read properties/);
-      assert.match(screen, /at loadConfig/);
+      // The stack's lines join the error as they arrive.
+      await tmux.waitFor(
+        "the error with its stack in the errors view",
+        (s) =>
+          /errors \(1\)/.test(s) && /crash-1 .*TypeError: Cannot read properties/.test(s) &&
+          /at Object\.<anonymous>/.test(s),
+      );
       await tmux.keys("1");
     });
 
@@ -160,6 +177,20 @@ Deno.test({
       await tmux.waitFor("the match", (s) => /match 1\/1 for "VITE"/.test(s));
       await tmux.keys("/", "n", "o", "p", "e", "x", "Enter");
       await tmux.waitFor("no match", (s) => /no match for "nopex"/.test(s));
+    });
+
+    await t.step("i passes keystrokes to the selected process until Ctrl-]", async () => {
+      await tmux.keys("j", "j", "j", "j", "j");
+      await tmux.waitFor("echo selected", (s) => /▶ echo/.test(s));
+      await tmux.keys("s");
+      await tmux.waitFor("echo ready", (s) => /▶ echo\s+running/.test(s) && /echo ready/.test(s));
+      await tmux.keys("i");
+      await tmux.waitFor("input mode", (s) => /TYPING INTO THE PROCESS/.test(s));
+      await tmux.keys("h", "i", "Up");
+      // Keys typed together may arrive as one read or several.
+      await tmux.waitFor("the echo", (s) => /got "h/.test(s) && /\\u001b\[A"/.test(s));
+      await tmux.keys("C-]");
+      await tmux.waitFor("normal mode", (s) => /q quit/.test(s));
     });
 
     await t.step("a resize redraws", async () => {

@@ -182,9 +182,11 @@ const next: Rule = {
   blanks: 1,
   start(plain) {
     const m = plain.match(/^ ?⨯ (.*)$/);
-    return m && { tool: "next", kind: /^\.{0,2}\//.test(m[1]) ? "compile" : "runtime", message: m[1] };
+    return m &&
+      { tool: "next", kind: /^\.{0,2}\//.test(m[1]) ? "compile" : "runtime", message: m[1] };
   },
-  next: (plain) => take(!/^ ?[⨯✓○⚠▲] |^ ?(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/|^- /.test(plain)),
+  next: (plain) =>
+    take(!/^ ?[⨯✓○⚠▲] |^ ?(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/|^- /.test(plain)),
   finish(d) {
     const head = d.error.message.match(/^(\.{0,2}\/\S+?):(\d+):(\d+)$/);
     if (head) {
@@ -201,12 +203,12 @@ const vitest: Rule = {
   name: "vitest",
   blanks: 1,
   start(plain) {
-    const m = plain.match(/^ FAIL  (\S+ > .+)$/);
+    const m = plain.match(/^ FAIL {2}(\S+ > .+)$/);
     return m && { tool: "vitest", kind: "test", message: m[1] };
   },
   next: (plain) => take(!/^⎯|^ (FAIL|Test Files) /.test(plain)),
   finish(d) {
-    const name = lines(d)[0].replace(/^ FAIL  /, "");
+    const name = lines(d)[0].replace(/^ FAIL {2}/, "");
     const err = lines(d)[1];
     d.error.message = err ? `${name}: ${err.trim()}` : name;
     for (const l of lines(d)) {
@@ -342,7 +344,10 @@ const JS_ERROR =
 const node: Rule = {
   name: "node",
   start(plain, recent) {
-    if (!JS_ERROR.test(plain)) return null;
+    // Node before 15 reported unhandled rejections as a warning.
+    if (!JS_ERROR.test(plain) && !/^\(node:\d+\) UnhandledPromiseRejectionWarning: /.test(plain)) {
+      return null;
+    }
     return { tool: "node", kind: "runtime", message: plain.trim(), prelude: nodePrelude(recent) };
   },
   // Stack frames and error properties are indented; the closing brace is not.
@@ -365,9 +370,7 @@ function nodePrelude(recent: LogLine[]): LogLine[] {
   if (r.length && !r.at(-1)!.plain.trim()) r.pop();
   if (r.length < 3) return [];
   const [loc, , caret] = r.slice(-3);
-  return /^\S.*:\d+$/.test(loc.plain) && CARET.test(caret.plain)
-    ? recent.slice(r.length - 3)
-    : [];
+  return /^\S.*:\d+$/.test(loc.plain) && CARET.test(caret.plain) ? recent.slice(r.length - 3) : [];
 }
 
 export const RULES: Rule[] = [

@@ -50,7 +50,8 @@ const SIGNALS: Signal[] = [
   // Vitest watch: a re-run starts, then its summary.
   [/^\s*RERUN\s/, () => ({ type: "start", tool: "vitest" })],
   [
-    /^\s*Test Files\s+(\d+ failed)?/,
+    // The final summary; progress lines in between have one space ("Test Files 0 passed").
+    /^\s*Test Files {2}(\d+ failed)?/,
     (m) => ({ type: "end", tool: "vitest", clean: !m[1] }),
   ],
   // Jest watch: each run ends with its summary.

@@ -221,9 +221,11 @@ export function App(props: AppProps) {
   }, { isActive: mode !== "input" });
 
   // Pass-through: raw bytes to the selected process until Ctrl-] (0x1d).
-  const { internal_eventEmitter: stdinEvents } = useStdin();
+  const { internal_eventEmitter: stdinEvents, setRawMode } = useStdin();
   useEffect(() => {
     if (mode !== "input") return;
+    // useInput is off meanwhile; this keeps the terminal raw and Ink reading it.
+    setRawMode(true);
     const pid = shown.pid;
     const onData = (data: string) => {
       if (data === "\x1d" || !pid) return setMode("normal");
@@ -235,7 +237,10 @@ export function App(props: AppProps) {
       }
     };
     stdinEvents.on("input", onData);
-    return () => void stdinEvents.off("input", onData);
+    return () => {
+      stdinEvents.off("input", onData);
+      setRawMode(false);
+    };
   }, [mode, shown.pid]);
 
   const title = view === 1

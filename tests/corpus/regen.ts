@@ -560,9 +560,7 @@ if (import.meta.main) {
     await Deno.writeTextFile(join(HERE, c.name, "output.log"), out);
     await Deno.writeTextFile(
       join(HERE, c.name, "command.txt"),
-      `${c.cmd}\n\n${
-        Object.entries(c.files).map(([p, t]) => `--- ${p}\n${t}`).join("\n")
-      }`,
+      `${c.cmd}\n\n${Object.entries(c.files).map(([p, t]) => `--- ${p}\n${t}`).join("\n")}`,
     );
   }
   // The projects are throwaway; the installed tools stay for the next regen.
