@@ -457,7 +457,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 Deno.test("instance: CLI errors exit 2 with a clear message", opts, async () => {
-  for (const args of [["--no-tui", "--bogus"], [], ["--no-tui", "--port", "abc"]]) {
+  for (
+    const args of [["--no-tui", "--bogus"], ["--mcp", "--no-tui"], ["--no-tui", "--port", "abc"]]
+  ) {
     const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", MAIN, ...args] })
       .output();
     assert.equal(out.code, 2, args.join(" "));

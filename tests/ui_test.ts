@@ -11,7 +11,6 @@ import {
   killProcessesIn,
   MAIN,
   processesIn,
-  ROOT,
   tempDir,
   until,
 } from "./helpers.ts";
@@ -19,15 +18,6 @@ import { parseDiscoveryRecord } from "../shared/discovery.ts";
 
 const hasTmux = new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
   .output().then((o) => o.success, () => false);
-
-/** The MCP layer posts agent actions to instance/activity.ts once the lead wires it. */
-const activityWired = ["instance/mcp.ts", "instance/tools.ts", "instance/http.ts"].some((f) => {
-  try {
-    return Deno.readTextFileSync(join(ROOT, f)).includes("activity.ts");
-  } catch {
-    return false;
-  }
-});
 
 class Tmux {
   readonly socket = `buzz-ui-test-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -150,14 +140,13 @@ console.log("echo ready");`,
     await t.step("an agent's scripts_run shows up in the list and as an agent action", async () => {
       const file = join(discovery, jsonFiles(discovery)[0]);
       const record = parseDiscoveryRecord(await Deno.readTextFile(file));
-      const agent = await connectInstance(record);
+      // A 2025 client has a session, so it also shows as connected (2026-07-28 requests have none).
+      const agent = await connectInstance(record, {}, "legacy");
       try {
         await call(agent.client, "scripts_run", { name: "ticker" });
         await tmux.waitFor("ticker running", (s) => /ticker\s+running/.test(s));
-        if (activityWired) {
-          await tmux.waitFor("the agent action", (s) => /started ticker/.test(s));
-          await tmux.waitFor("the agent", (s) => /agents: (?!none)/.test(s));
-        }
+        await tmux.waitFor("the agent action", (s) => /started ticker/.test(s));
+        await tmux.waitFor("the agent", (s) => /agents: (?!none)/.test(s));
       } finally {
         await agent.close();
       }
