@@ -13,6 +13,7 @@ import {
   type Tool,
 } from "../shared/sdk.ts";
 import type { DiscoveryRecord } from "../shared/discovery.ts";
+import { onBodyEnd } from "../shared/stream_end.ts";
 import { VERSION } from "../shared/version.ts";
 
 export const PROBE_INTERVAL_MS = 5_000;
@@ -206,27 +207,10 @@ async function fetchLists(client: Client): Promise<Lists> {
 function watchStandaloneStream(lost: (reason: string) => void): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    if ((init?.method ?? "GET") !== "GET" || !response.ok || !response.body) return response;
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { value, done } = await reader.read();
-          if (done) {
-            controller.close();
-            lost("notification stream closed");
-          } else controller.enqueue(value);
-        } catch (e) {
-          controller.error(e);
-          lost(`notification stream broke: ${(e as Error).message}`);
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    });
-    return new Response(body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    if ((init?.method ?? "GET") !== "GET" || !response.ok) return response;
+    return onBodyEnd(
+      response,
+      (e) => lost(e ? `notification stream broke: ${e.message}` : "notification stream closed"),
+    );
   };
 }

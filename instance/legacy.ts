@@ -5,6 +5,7 @@
 
 import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../shared/sdk.ts";
 import { log } from "../shared/log.ts";
+import { onBodyEnd } from "../shared/stream_end.ts";
 import { activity } from "./activity.ts";
 
 export interface LegacySessionOptions {
@@ -73,7 +74,6 @@ export class LegacySessions {
         onsessioninitialized: (id) => {
           this.#sessions.set(id, session);
           this.#touch(session);
-          activity.post({ kind: "client-connected", client: clientOf(server) });
         },
       }),
     };
@@ -83,6 +83,9 @@ export class LegacySessions {
         activity.post({ kind: "client-disconnected", client: clientOf(server) });
       }
     };
+    // Only once initialized does the session know its client's name.
+    server.server.oninitialized = () =>
+      void activity.post({ kind: "client-connected", client: clientOf(server) });
     server.server.setRequestHandler("resources/subscribe", (r) => {
       session.subscribed.add(r.params.uri);
       return {};
@@ -110,33 +113,10 @@ export class LegacySessions {
     if (!response.ok || !response.body) return response;
     session.openStreams++;
     clearTimeout(session.idleTimer);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
+    return onBodyEnd(response, () => {
       session.openStreams--;
       this.#touch(session);
-    };
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { value, done } = await reader.read();
-          if (done) {
-            end();
-            controller.close();
-          } else controller.enqueue(value);
-        } catch (e) {
-          end();
-          controller.error(e);
-        }
-      },
-      cancel(reason) {
-        end();
-        return reader.cancel(reason);
-      },
     });
-    return new Response(body, { status: response.status, headers: response.headers });
   }
 
   resourceUpdated(uri: string): void {

@@ -163,9 +163,9 @@ console.log("echo ready");`,
     await t.step("/ finds a line", async () => {
       await tmux.waitFor("dev-2's output", (s) => s.includes("VITE v5.0.0"));
       await tmux.keys("/", "V", "I", "T", "E", "Enter");
-      await tmux.waitFor("the match", (s) => /match 1\/1 for "VITE"/.test(s));
+      await tmux.waitFor("the match", (s) => /match 1\/1/.test(s));
       await tmux.keys("/", "n", "o", "p", "e", "x", "Enter");
-      await tmux.waitFor("no match", (s) => /no match for "nopex"/.test(s));
+      await tmux.waitFor("no match", (s) => /no match/.test(s));
     });
 
     await t.step("i passes keystrokes to the selected process until Ctrl-]", async () => {
