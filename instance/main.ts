@@ -168,7 +168,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   );
   log.debug(`announced in ${file}`);
   if (opts.view === "tui") {
-    const { startUi } = await import("./ui/main.tsx");
+    const { startUi } = await importUi();
     view = startUi({
       sup,
       scripts,
@@ -187,6 +187,26 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     if (!view) log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`);
   }
   return await done;
+}
+
+/**
+ * Loads the terminal UI. Ink decides once, when it is imported, whether it runs
+ * in CI (from CI or CONTINUOUS_INTEGRATION) and then draws only a final frame.
+ * buzz opens the UI only on a real terminal, so it hides those two variables
+ * from that import and puts them back for the scripts it runs.
+ */
+async function importUi(): Promise<typeof import("./ui/main.tsx")> {
+  const hidden = ["CI", "CONTINUOUS_INTEGRATION"].flatMap((k) => {
+    const v = Deno.env.get(k);
+    if (v === undefined) return [];
+    Deno.env.delete(k);
+    return [[k, v] as const];
+  });
+  try {
+    return await import("./ui/main.tsx");
+  } finally {
+    for (const [k, v] of hidden) Deno.env.set(k, v);
+  }
 }
 
 /** Says why a project has no scripts, and what buzz looks for. */
