@@ -101,7 +101,8 @@ export async function* watchAnnouncements(
         // so check that the file is really gone rather than trusting the kind.
         for (const name of event.paths.map((p) => basename(p)).filter(isAnnouncementName)) {
           const path = join(dir, name);
-          if (await exists(path)) continue;
+          // A rescan may already have reported it gone: say so once.
+          if (!known.has(path) || await exists(path)) continue;
           known.delete(path);
           yield { type: "gone", path, id: idOf(path) };
         }

@@ -122,8 +122,11 @@ for (const era of ["modern", "legacy"] as const) {
           assert.equal(bad.isError, true);
           assert.match(JSON.stringify(bad.content), /No instance matches/);
           // Resources list every instance's, and a read goes to the one that owns the URI.
-          const { resources } = await hub.client.listResources();
-          assert.ok(resources.some((r) => r.uri === `buzz://${other}/logs/dev-1`));
+          // The new run's log resource reaches the hub's list after the instance says it changed.
+          await until("the new run's log resource", async () => {
+            const { resources } = await hub.client.listResources();
+            return resources.some((r) => r.uri === `buzz://${other}/logs/dev-1`);
+          });
           const read = await hub.client.readResource({ uri: `buzz://${other}/processes` });
           assert.match(JSON.stringify(read), /dev-1/);
           // Requests that belong to no instance never fail for lack of one.
