@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { Client, StdioClientTransport } from "../shared/sdk.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
-import { jsonFiles, MAIN, pidAlive } from "../tests/helpers.ts";
+import { jsonFiles, MAIN, pidAlive, spawnLogged } from "../tests/helpers.ts";
 import { now, progress, sleep } from "./stats.ts";
 
 /** VmRSS and VmHWM (peak RSS) in kB, from /proc/<pid>/status. */
@@ -54,7 +54,7 @@ export interface Instance {
 
 export function spawnInstance(project: string, discoveryDir: string, name: string): Instance {
   const spawnedAt = now();
-  const proc = new Deno.Command(Deno.execPath(), {
+  const child = spawnLogged(Deno.execPath(), {
     args: [
       "run",
       "-A",
@@ -69,50 +69,23 @@ export function spawnInstance(project: string, discoveryDir: string, name: strin
       "--grace-ms",
       "500",
     ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let err = "";
-  (async () => {
-    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
-      err = (err + chunk).slice(-20_000);
-    }
-  })().catch(() => {});
-  let done = false;
-  // Awaiting the status also lets Deno reap the child at once, so a killed
-  // instance does not linger as a zombie that still answers kill(pid, 0).
-  const status = proc.status.finally(() => done = true);
+  });
   const inst: Instance = {
-    proc,
-    pid: proc.pid,
+    proc: child.proc,
+    pid: child.proc.pid,
     spawnedAt,
-    exited: () => done,
-    stderr: () => err,
+    exited: () => child.exited() !== undefined,
+    stderr: child.stderr,
     async stop(signal: Deno.Signal = "SIGTERM") {
       const t0 = now();
-      if (!done) {
-        try {
-          proc.kill(signal);
-        } catch { /* already gone */ }
-      }
-      await status;
+      await child.stop(signal);
       return now() - t0;
     },
     async waitExit() {
-      await status;
+      await child.proc.status;
     },
   };
-  cleanups.push(async () => {
-    if (done) return;
-    const timer = setTimeout(() => {
-      try {
-        proc.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 3000);
-    await inst.stop("SIGTERM");
-    clearTimeout(timer);
-  });
+  cleanups.push(async () => void await child.stop("SIGTERM", 3000));
   return inst;
 }
 

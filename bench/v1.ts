@@ -5,7 +5,7 @@
 // The worktree is removed on the way out, whatever happens.
 
 import { join } from "node:path";
-import { jsonFiles, ROOT } from "../tests/helpers.ts";
+import { jsonFiles, ROOT, spawnLogged } from "../tests/helpers.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
 import { poll, progress } from "./stats.ts";
 import { cleanups } from "./procs.ts";
@@ -55,7 +55,7 @@ export async function startV1(): Promise<V1 | null> {
     const discoveryDir = await Deno.makeTempDir({ prefix: "buzz-bench-v1-discovery-" });
     cleanups.push(() => Deno.remove(discoveryDir, { recursive: true }));
     await Deno.chmod(discoveryDir, 0o700);
-    const proc = new Deno.Command(Deno.execPath(), {
+    const child = spawnLogged(Deno.execPath(), {
       args: [
         "run",
         "-A",
@@ -73,35 +73,11 @@ export async function startV1(): Promise<V1 | null> {
         "500",
       ],
       cwd: worktree,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    let err = "";
-    (async () => {
-      for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
-        err = (err + chunk).slice(-20_000);
-      }
-    })().catch(() => {});
-    let exited = false;
-    const status = proc.status.finally(() => exited = true);
-    const stop = async () => {
-      if (!exited) {
-        const timer = setTimeout(() => {
-          try {
-            proc.kill("SIGKILL");
-          } catch { /* gone */ }
-        }, 3000);
-        try {
-          proc.kill("SIGTERM");
-        } catch { /* gone */ }
-        await status;
-        clearTimeout(timer);
-      }
-    };
+    });
+    const stop = async () => void await child.stop("SIGTERM", 3000);
     cleanups.push(stop);
     const name = await poll("the v1 discovery file", () => {
-      if (exited) throw new Error(`the v1 instance exited:\n${err}`);
+      if (child.exited()) throw new Error(`the v1 instance exited:\n${child.stderr()}`);
       return jsonFiles(discoveryDir)[0];
     }, 30_000);
     const record = parseDiscoveryRecord(await Deno.readTextFile(join(discoveryDir, name)));

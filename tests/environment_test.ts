@@ -18,6 +18,8 @@ import {
   killProcessesIn,
   MAIN,
   ROOT,
+  type Spawned,
+  spawnLogged,
   type Structured,
   tempDir,
   until,
@@ -49,43 +51,14 @@ function envWith(changes: Record<string, string | undefined>): Record<string, st
   return env;
 }
 
-interface Spawned {
-  proc: Deno.ChildProcess;
-  stderr: () => string;
-  exited: () => Deno.CommandStatus | undefined;
-  stop(): Promise<Deno.CommandStatus>;
-}
-
 /** Starts `deno run -A main.ts …args` with exactly the environment given. */
 function spawnBuzz(args: string[], env: Record<string, string>): Spawned {
-  const proc = new Deno.Command(Deno.execPath(), {
+  return spawnLogged(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     cwd: ROOT,
     clearEnv: true,
     env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let err = "";
-  (async () => {
-    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) err += chunk;
-  })();
-  let status: Deno.CommandStatus | undefined;
-  proc.status.then((s) => status = s);
-  return {
-    proc,
-    stderr: () => err,
-    exited: () => status,
-    async stop() {
-      if (!status) {
-        try {
-          proc.kill("SIGTERM");
-        } catch { /* already gone */ }
-      }
-      return await proc.status;
-    },
-  };
+  });
 }
 
 /** Waits for the announcement in dir of the instance serving project. */

@@ -98,36 +98,68 @@ export async function startInstance(
     opts.discoveryDir,
   ];
   if (opts.name) args.push("--name", opts.name);
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: [...args, ...(opts.args ?? [])],
+  const child = spawnLogged(Deno.execPath(), { args: [...args, ...(opts.args ?? [])] });
+  const name = await until("the discovery file", () => {
+    const status = child.exited();
+    if (status) throw new Error(`instance exited (${status.code}) early:\n${child.stderr()}`);
+    return jsonFiles(opts.discoveryDir).find((n) => !before.has(n));
+  }, 20_000);
+  const file = join(opts.discoveryDir, name);
+  const record = parseDiscoveryRecord(await Deno.readTextFile(file));
+  return { proc: child.proc, record, file, stderr: child.stderr, stop: (s) => child.stop(s) };
+}
+
+export interface Spawned {
+  proc: Deno.ChildProcess;
+  /** The tail of what it wrote to stderr. */
+  stderr: () => string;
+  /** Its status once it has exited. */
+  exited: () => Deno.CommandStatus | undefined;
+  /** Signals it unless it has exited (SIGKILL after killAfterMs, if given) and waits for exit. */
+  stop(signal?: Deno.Signal, killAfterMs?: number): Promise<Deno.CommandStatus>;
+}
+
+/** Spawns a process with no stdin or stdout, keeping the last 20,000 characters of its stderr. */
+export function spawnLogged(
+  command: string,
+  options: Omit<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
+): Spawned {
+  const proc = new Deno.Command(command, {
+    ...options,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).spawn();
   let err = "";
   (async () => {
-    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) err += chunk;
-  })();
+    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
+      err = (err + chunk).slice(-20_000);
+    }
+  })().catch(() => {});
   let status: Deno.CommandStatus | undefined;
+  // Awaiting the status also lets Deno reap the child at once, so a killed
+  // process does not linger as a zombie that still answers kill(pid, 0).
   proc.status.then((s) => status = s);
-  const name = await until("the discovery file", () => {
-    if (status) throw new Error(`instance exited (${status.code}) early:\n${err}`);
-    return jsonFiles(opts.discoveryDir).find((n) => !before.has(n));
-  }, 20_000);
-  const file = join(opts.discoveryDir, name);
-  const record = parseDiscoveryRecord(await Deno.readTextFile(file));
+  const kill = (signal: Deno.Signal) => {
+    try {
+      proc.kill(signal);
+    } catch { /* already gone */ }
+  };
   return {
     proc,
-    record,
-    file,
     stderr: () => err,
-    async stop(signal = "SIGTERM") {
-      if (!status) {
-        try {
-          proc.kill(signal);
-        } catch { /* already gone */ }
+    exited: () => status,
+    async stop(signal = "SIGTERM", killAfterMs) {
+      if (status) return status;
+      kill(signal);
+      const timer = killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => kill("SIGKILL"), killAfterMs);
+      try {
+        return await proc.status;
+      } finally {
+        clearTimeout(timer);
       }
-      return await proc.status;
     },
   };
 }
