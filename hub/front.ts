@@ -16,6 +16,7 @@ import { forward, type FrontInfo } from "./forward.ts";
 import { HUB_TOOLS, listInstances } from "./instances_tools.ts";
 import { paginate } from "./paginate.ts";
 import type { Entry, Registry, State } from "./registry.ts";
+import type { Upstream } from "./upstream.ts";
 import { ownersOfPrompt, ownersOfUri, pickInstance } from "./route.ts";
 
 export function createFront(registry: Registry, era: "modern" | "legacy"): FrontInfo {
@@ -53,7 +54,8 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     if (typeof target === "string") {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
     }
-    return target.upstream!;
+    // pickInstance answers only with a connected instance.
+    return target as Entry & { upstream: Upstream };
   };
 
   const list = (kind: keyof Catalog) => async (req: { params?: { cursor?: string } }) => {
@@ -76,7 +78,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     delete args[INSTANCE_ARG];
     let upstream;
     try {
-      upstream = await route(instance);
+      upstream = (await route(instance)).upstream;
     } catch (e) {
       return toolError((e as Error).message);
     }
@@ -92,7 +94,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   const byUri = (method: string) => async (req: { params: { uri: string } }, ctx: ServerContext) =>
     await forward(
       front,
-      await route(undefined, (s) => ownersOfUri(s, req.params.uri)),
+      (await route(undefined, (s) => ownersOfUri(s, req.params.uri))).upstream,
       method,
       req.params,
       ctx,
@@ -103,7 +105,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     const args = { ...req.params.arguments };
     const instance = args[INSTANCE_ARG];
     delete args[INSTANCE_ARG];
-    const upstream = await route(instance, (s) => ownersOfPrompt(s, req.params.name));
+    const { upstream } = await route(instance, (s) => ownersOfPrompt(s, req.params.name));
     return await forward(
       front,
       upstream,
@@ -116,27 +118,22 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   server.setRequestHandler("completion/complete", async (req, ctx) => {
     const ref = req.params.ref;
     const instance = req.params.context?.arguments?.[INSTANCE_ARG];
-    const upstream = await route(
+    const { upstream } = await route(
       instance,
       (s) => ref.type === "ref/prompt" ? ownersOfPrompt(s, ref.name) : ownersOfUri(s, ref.uri),
     );
     return await forward(front, upstream, "completion/complete", req.params, ctx) as never;
   });
 
-  // Subscriptions are the client's; the registry keeps each one on the instance that serves it.
-  const subscriptions = new Map<string, string>();
+  // The registry keeps each subscription on the instance that serves the URI.
   server.setRequestHandler("resources/subscribe", async (req) => {
-    const upstream = await route(undefined, (s) => ownersOfUri(s, req.params.uri));
-    const owner = await registry.ask((s) =>
-      [...s.instances.values()].find((e) => e.upstream === upstream)?.record.id
-    );
-    if (owner) subscriptions.set(req.params.uri, owner);
-    await registry.ask((_s, reg) => reg.setSubscriptions(new Map(subscriptions)));
+    const { uri } = req.params;
+    const owner = await route(undefined, (s) => ownersOfUri(s, uri));
+    await registry.ask((_s, reg) => reg.subscribe(uri, owner.record.id));
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (req) => {
-    subscriptions.delete(req.params.uri);
-    await registry.ask((_s, reg) => reg.setSubscriptions(new Map(subscriptions)));
+    await registry.ask((_s, reg) => reg.unsubscribe(req.params.uri));
     return {};
   });
 

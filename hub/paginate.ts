@@ -32,13 +32,20 @@ export function paginate<T>(
     : { items: page };
 }
 
+// The catalog's lists are replaced, never mutated, so a list's fingerprint is computed once.
+const fingerprints = new WeakMap<unknown[], string>();
+
 /** A cheap, stable fingerprint of a list (FNV-1a over its JSON). */
 function fingerprint(items: unknown[]): string {
+  const known = fingerprints.get(items);
+  if (known) return known;
   const text = JSON.stringify(items);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(36);
+  const print = (h >>> 0).toString(36);
+  fingerprints.set(items, print);
+  return print;
 }

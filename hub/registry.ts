@@ -281,10 +281,23 @@ export class Registry {
     this.out.catalogChanged(kinds);
   }
 
-  /** Records the client's resource subscriptions. Call only inside the loop (via ask). */
-  setSubscriptions(subs: Map<string, string>): void {
-    this.#state.subscriptions = subs;
-    for (const e of this.#state.instances.values()) this.#resubscribe(e);
+  /** Follows a resource the client subscribed to, on the instance id that serves it. Call inside the loop. */
+  subscribe(uri: string, id: string): void {
+    const before = this.#state.subscriptions.get(uri);
+    this.#state.subscriptions.set(uri, id);
+    for (const owner of new Set([before, id])) this.#resubscribeId(owner);
+  }
+
+  /** Stops following a resource. Call only inside the loop (via ask). */
+  unsubscribe(uri: string): void {
+    const owner = this.#state.subscriptions.get(uri);
+    this.#state.subscriptions.delete(uri);
+    this.#resubscribeId(owner);
+  }
+
+  #resubscribeId(id: string | undefined): void {
+    const e = id === undefined ? undefined : this.#state.instances.get(id);
+    if (e) this.#resubscribe(e);
   }
 
   /** Sets the routing hints (working directories). Call only inside the loop (via ask). */
