@@ -101,13 +101,16 @@ function registerResources(server: McpServer, sup: Supervisor, info: InstanceInf
   );
 }
 
+// Built once: a server is built for every 2026-07-28 request.
+const DiagnoseArgs = z.object({
+  process_id: z.string().optional().describe("The run to diagnose (default: all runs)"),
+});
+
 function registerPrompt(server: McpServer, sup: Supervisor, info: InstanceInfo): void {
   server.registerPrompt("diagnose", {
     title: "Diagnose a failing run",
     description: "A ready-made request to find the root cause of the errors a run printed",
-    argsSchema: z.object({
-      process_id: z.string().optional().describe("The run to diagnose (default: all runs)"),
-    }),
+    argsSchema: DiagnoseArgs,
   }, ({ process_id }) => {
     const errors = sup.errors({ processId: process_id, limit: 10 });
     const body = errors.length

@@ -116,6 +116,17 @@ function guarded<A>(
   };
 }
 
+/**
+ * A tool's description and schemas, built once for the process. An instance
+ * builds a server for every 2026-07-28 request, and building zod schemas is
+ * most of what that costs; the handlers stay per server.
+ */
+const configs = new Map<string, unknown>();
+function once<T>(name: string, make: () => T): T {
+  if (!configs.has(name)) configs.set(name, make());
+  return configs.get(name) as T;
+}
+
 export function registerTools(
   server: McpServer,
   sup: Supervisor,
@@ -123,7 +134,7 @@ export function registerTools(
 ): void {
   server.registerTool(
     "scripts_list",
-    {
+    once("scripts_list", () => ({
       title: "List scripts",
       description:
         "The project's scripts (package.json scripts and deno.json tasks) and whether each is running. " +
@@ -140,7 +151,7 @@ export function registerTools(
         })),
       }),
       annotations: { readOnlyHint: true },
-    },
+    })),
     guarded(() => {
       const running = new Map(
         sup.runs().filter((r) => r.state === "running").map((r) => [r.script, r]),
@@ -167,7 +178,7 @@ export function registerTools(
 
   server.registerTool(
     "scripts_run",
-    {
+    once("scripts_run", () => ({
       title: "Run a script",
       description:
         "Starts a script by name. A script that is already running is not started twice " +
@@ -202,7 +213,7 @@ export function registerTools(
         state: z.string(),
         already_running: z.boolean(),
       }),
-    },
+    })),
     guarded(async ({ name, restart, args, env, tty, auto_restart }, ctx) => {
       const client = clientName(server, ctx);
       const { run, alreadyRunning } = await sup.start(name, {
@@ -237,7 +248,7 @@ export function registerTools(
 
   server.registerTool(
     "scripts_stop",
-    {
+    once("scripts_stop", () => ({
       title: "Stop a run",
       description:
         "Stops a run (SIGTERM to its whole process group, then SIGKILL after a grace period). " +
@@ -248,7 +259,7 @@ export function registerTools(
       }),
       outputSchema: z.object({ run: Run }),
       annotations: { destructiveHint: true },
-    },
+    })),
     guarded(async ({ process_id, name }, ctx) => {
       let id = process_id;
       if (!id && name) {
@@ -272,7 +283,7 @@ export function registerTools(
 
   server.registerTool(
     "scripts_input",
-    {
+    once("scripts_input", () => ({
       title: "Type into a run",
       description:
         "Sends text to a running run's terminal, as if typed: a key for a watch mode's menu " +
@@ -283,7 +294,7 @@ export function registerTools(
         text: z.string().min(1).max(65_536).describe("What to type; end a line with \\r"),
       }),
       outputSchema: z.object({ process_id: z.string(), bytes: z.number() }),
-    },
+    })),
     guarded(({ process_id, text }, ctx) => {
       sup.input(process_id, text);
       activity.post({
@@ -303,14 +314,14 @@ export function registerTools(
 
   server.registerTool(
     "scripts_status",
-    {
+    once("scripts_status", () => ({
       title: "Run status",
       description:
         "Every run of this instance (or of one script) with state, pid, exit code, times and URLs.",
       inputSchema: z.object({ name: z.string().optional().describe("Only runs of this script") }),
       outputSchema: z.object({ runs: z.array(Run) }),
       annotations: { readOnlyHint: true },
-    },
+    })),
     guarded(({ name }) => {
       const runs = sup.runs().filter((r) => !name || r.script === name);
       const text = runs.length
@@ -324,7 +335,7 @@ export function registerTools(
 
   server.registerTool(
     "logs_tail",
-    {
+    once("logs_tail", () => ({
       title: "Tail logs",
       description:
         "The latest log lines, or with since_seq the lines after that cursor (oldest first). " +
@@ -339,7 +350,7 @@ export function registerTools(
       }),
       outputSchema: z.object({ lines: z.array(Line), next_seq: z.number() }),
       annotations: { readOnlyHint: true },
-    },
+    })),
     guarded(({ process_id, since_seq, limit, stream }) => {
       const { lines, next_seq } = sup.tail({
         processId: process_id,
@@ -361,7 +372,7 @@ export function registerTools(
 
   server.registerTool(
     "logs_search",
-    {
+    once("logs_search", () => ({
       title: "Search logs",
       description:
         "Lines whose text (ANSI codes stripped) contains query, case-insensitively, or matches it as a " +
@@ -374,7 +385,7 @@ export function registerTools(
       }),
       outputSchema: z.object({ matches: z.array(Line) }),
       annotations: { readOnlyHint: true },
-    },
+    })),
     guarded(({ query, regex, process_id, limit }) => {
       const matches = sup.search({ query, regex, processId: process_id, limit })
         .map(({ process_id, seq, time, stream, text }) => ({
@@ -390,7 +401,7 @@ export function registerTools(
 
   server.registerTool(
     "errors_list",
-    {
+    once("errors_list", () => ({
       title: "Detected errors",
       description:
         "The errors that hold now in the runs' output (compile, type, lint, test, runtime and " +
@@ -405,7 +416,7 @@ export function registerTools(
       }),
       outputSchema: z.object({ errors: z.array(ErrorEntry) }),
       annotations: { readOnlyHint: true },
-    },
+    })),
     guarded(({ process_id, limit, include_resolved }) => {
       const errors = sup.errors({ processId: process_id, limit, includeResolved: include_resolved })
         .map(({ raw: _raw, ...e }) => e);
@@ -425,7 +436,7 @@ export function registerTools(
 
   server.registerTool(
     "urls_list",
-    {
+    once("urls_list", () => ({
       title: "Detected URLs",
       description: "URLs the runs printed (dev servers and the like), de-duplicated per run.",
       inputSchema: z.object({}),
@@ -440,7 +451,7 @@ export function registerTools(
         ),
       }),
       annotations: { readOnlyHint: true },
-    },
+    })),
     guarded(() => {
       const runs = sup.runs().filter((r) => r.urls.length)
         .map((r) => ({ process_id: r.process_id, script: r.script, state: r.state, urls: r.urls }));
@@ -451,51 +462,57 @@ export function registerTools(
     }),
   );
 
-  server.registerTool("logs_wait", {
-    title: "Wait for a log line",
-    description:
-      "Waits until a new log line matches pattern (e.g. a dev server's 'ready'), or timeout_ms " +
-      "passes. Sends progress notifications while waiting and stops when the call is cancelled.",
-    inputSchema: z.object({
-      pattern: z.string().min(1),
-      regex: z.boolean().optional(),
-      process_id: processId.optional(),
-      timeout_ms: z.number().int().min(1).max(600_000).optional().describe("Default 30000"),
-    }),
-    outputSchema: z.object({ matched: z.boolean(), line: Line.nullable() }),
-  }, async ({ pattern, regex, process_id, timeout_ms }, ctx) => {
-    try {
-      const line = await waitForLine(sup, {
-        query: pattern,
-        regex,
-        processId: process_id,
-        timeoutMs: timeout_ms ?? 30_000,
-        signal: ctx.mcpReq.signal,
-        onProgress: (elapsedMs, totalMs) => {
-          const token = ctx.mcpReq._meta?.progressToken;
-          if (token === undefined) return;
-          ctx.mcpReq.notify({
-            method: "notifications/progress",
-            params: {
-              progressToken: token,
-              progress: elapsedMs,
-              total: totalMs,
-              message: `waiting for "${pattern}"`,
-            },
-          }).catch(() => {});
-        },
-      });
-      if (!line) return ok(`No line matched "${pattern}" in time.`, { matched: false, line: null });
-      const shaped = {
-        process_id: line.process_id,
-        seq: line.seq,
-        time: line.time,
-        stream: line.stream,
-        text: line.text,
-      };
-      return ok(formatLines([shaped]), { matched: true, line: shaped });
-    } catch (e) {
-      return toolError((e as Error).message);
-    }
-  });
+  server.registerTool(
+    "logs_wait",
+    once("logs_wait", () => ({
+      title: "Wait for a log line",
+      description:
+        "Waits until a new log line matches pattern (e.g. a dev server's 'ready'), or timeout_ms " +
+        "passes. Sends progress notifications while waiting and stops when the call is cancelled.",
+      inputSchema: z.object({
+        pattern: z.string().min(1),
+        regex: z.boolean().optional(),
+        process_id: processId.optional(),
+        timeout_ms: z.number().int().min(1).max(600_000).optional().describe("Default 30000"),
+      }),
+      outputSchema: z.object({ matched: z.boolean(), line: Line.nullable() }),
+    })),
+    async ({ pattern, regex, process_id, timeout_ms }, ctx) => {
+      try {
+        const line = await waitForLine(sup, {
+          query: pattern,
+          regex,
+          processId: process_id,
+          timeoutMs: timeout_ms ?? 30_000,
+          signal: ctx.mcpReq.signal,
+          onProgress: (elapsedMs, totalMs) => {
+            const token = ctx.mcpReq._meta?.progressToken;
+            if (token === undefined) return;
+            ctx.mcpReq.notify({
+              method: "notifications/progress",
+              params: {
+                progressToken: token,
+                progress: elapsedMs,
+                total: totalMs,
+                message: `waiting for "${pattern}"`,
+              },
+            }).catch(() => {});
+          },
+        });
+        if (!line) {
+          return ok(`No line matched "${pattern}" in time.`, { matched: false, line: null });
+        }
+        const shaped = {
+          process_id: line.process_id,
+          seq: line.seq,
+          time: line.time,
+          stream: line.stream,
+          text: line.text,
+        };
+        return ok(formatLines([shaped]), { matched: true, line: shaped });
+      } catch (e) {
+        return toolError((e as Error).message);
+      }
+    },
+  );
 }
