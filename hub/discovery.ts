@@ -3,9 +3,10 @@
 // rename into place or a close after writing), once per version, and only if it
 // looks like something an instance of ours wrote.
 
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import {
   type DiscoveryRecord,
+  ensureDiscoveryDir,
   MAX_DISCOVERY_FILE_BYTES,
   parseDiscoveryRecord,
 } from "../shared/discovery.ts";
@@ -32,30 +33,37 @@ export async function* watchAnnouncements(
 ): AsyncIterable<Announcement> {
   const { signal } = opts;
   if (signal?.aborted) return;
-  // Watch before scanning, so that a file written in between is seen by one or the other.
-  const watcher = Deno.watchFs(dir, { recursive: false });
-  const stop = () => {
-    try {
-      watcher.close();
-    } catch {
-      // Already closed.
-    }
-  };
-  signal?.addEventListener("abort", stop, { once: true });
-
   // Drain the watcher independently of our consumer's pace: when Deno's buffer
   // fills, it replaces every pending event with a single "rescan".
   const events = new AsyncQueue<Deno.FsEvent>();
   let failure: unknown = null;
-  const pump = (async () => {
+  let watcher: Deno.FsWatcher | undefined;
+  let pump: Promise<void> = Promise.resolve();
+  const watch = () => {
+    const w = Deno.watchFs(dir, { recursive: false });
+    watcher = w;
+    pump = (async () => {
+      try {
+        for await (const event of w) events.push(event);
+      } catch (e) {
+        failure = e;
+      } finally {
+        // A watcher closed to replace it, after the directory was made again, ends quietly.
+        if (watcher === w) events.close();
+      }
+    })();
+  };
+  const stop = () => {
     try {
-      for await (const event of watcher) events.push(event);
-    } catch (e) {
-      failure = e;
-    } finally {
-      events.close();
+      watcher?.close();
+    } catch {
+      // Already closed.
     }
-  })();
+  };
+  // Watch before scanning, so that a file written in between is seen by one or the other.
+  watch();
+  signal?.addEventListener("abort", stop, { once: true });
+  const self = resolve(dir);
 
   // path → identity of the version last read, whether it was accepted or not.
   const known = new Map<string, string>();
@@ -96,6 +104,19 @@ export async function* watchAnnouncements(
         // A rename lists [to], then [from, to]; either way the last path is the new file.
         const name = basename(event.paths.at(-1) ?? "");
         if (isAnnouncementName(name)) yield* read(join(dir, name));
+      } else if (event.kind === "remove" && event.paths.includes(self) && !(await exists(dir))) {
+        // The directory itself went (rm -rf): a watch on it is dead. Make it again and watch
+        // the new one; the scan reports what was lost and finds what is there now.
+        log.warn(`discovery directory ${dir} was removed; creating it again and watching it`);
+        // Deno does not watch a path again until its old watch is closed.
+        const old = watcher;
+        watcher = undefined;
+        try {
+          old?.close();
+        } catch { /* already closed */ }
+        await ensureDiscoveryDir(dir);
+        watch();
+        yield* scan();
       } else if (event.kind === "remove") {
         // Deno also reports any event whose path no longer exists as "remove",
         // so check that the file is really gone rather than trusting the kind.

@@ -23,18 +23,45 @@ const ERASE_AT_START = /\r(?:\x1b\[0?K)+/g;
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g;
 // deno-lint-ignore no-control-regex
 const HAS_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/;
+/**
+ * Anything clean() or stripTerminal() would act on, other than `\r`: a chunk
+ * without any holds lines that are already their own clean, plain text.
+ */
+// deno-lint-ignore no-control-regex
+const NEEDS_CLEANING = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x9b]/;
+
+/**
+ * Receives each finished line; `plain`, when given, is what stripTerminal(line)
+ * returns, so the caller need not work it out again.
+ */
+export type LineSink = (line: string, plain?: string) => void;
 
 export class LineSplitter {
   #partial = "";
   /** Characters skipped from the current over-long line; -1 when not skipping. */
   #skipped = -1;
 
-  constructor(private readonly emit: (line: string) => void) {}
+  constructor(private readonly emit: LineSink) {}
 
   push(chunk: string): void {
+    // One scan of the chunk instead of several regexes per line: a flood of
+    // plain text (the common case) takes the fast path below line by line.
+    const simple = !NEEDS_CLEANING.test(chunk);
+    let cr = simple ? chunk.indexOf("\r") : -1;
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf("\n", start);
+      if (simple && nl !== -1 && nl - start <= MAX_LINE && !this.#partial && this.#skipped < 0) {
+        while (cr !== -1 && cr < start) cr = chunk.indexOf("\r", start);
+        // Only a CR right before the newline (a terminal's CRLF) leaves the line as it is.
+        const end = cr !== -1 && cr === nl - 1 ? cr : nl;
+        if (cr === -1 || cr >= end) {
+          const line = chunk.slice(start, end);
+          this.emit(line, line);
+          start = nl + 1;
+          continue;
+        }
+      }
       const end = nl === -1 ? chunk.length : nl;
       this.#append(chunk, start, end);
       if (nl === -1) break;

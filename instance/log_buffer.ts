@@ -54,9 +54,9 @@ export class LogBuffer {
     this.maxChars = maxChars;
   }
 
-  push(stream: Stream, text: string): LogLine {
-    const plain = stripAnsi(text);
-    const line = { seq: this.#counter.next(), time: new Date().toISOString(), stream, text, plain };
+  /** `plain`, when the caller already knows it, must equal stripTerminal(text). */
+  push(stream: Stream, text: string, plain: string = stripTerminal(text)): LogLine {
+    const line = { seq: this.#counter.next(), time: isoNow(), stream, text, plain };
     this.#lines.push(line);
     this.#chars += weight(line);
     // Bounded by count and by size, so huge lines cannot grow memory without bound.
@@ -128,6 +128,20 @@ export class LogBuffer {
   #at(i: number): LogLine {
     return this.#lines[this.#head + i];
   }
+}
+
+// Formatting a timestamp costs more than the rest of storing a line; lines
+// arrive by the thousand per millisecond, and sharing one string per
+// millisecond also keeps the buffer smaller.
+let stampMs = NaN;
+let stamp = "";
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== stampMs) {
+    stampMs = ms;
+    stamp = new Date(ms).toISOString();
+  }
+  return stamp;
 }
 
 /** Characters a line holds; plain shares text's string when there was no ANSI. */

@@ -91,8 +91,8 @@ export class Run {
   /** Spawns the process; a spawn that fails leaves a "failed" run with the reason in its log. */
   start(req: { argv: string[]; cwd: string; env: Record<string, string> }): void {
     const splitters: Record<Stream, LineSplitter> = {
-      stdout: new LineSplitter((l) => this.line("stdout", l)),
-      stderr: new LineSplitter((l) => this.line("stderr", l)),
+      stdout: new LineSplitter((l, plain) => this.line("stdout", l, plain)),
+      stderr: new LineSplitter((l, plain) => this.line("stderr", l, plain)),
     };
     let proc: Spawned;
     try {
@@ -153,8 +153,8 @@ export class Run {
   }
 
   /** Records one line: stores it, detects URLs and errors, and tells listeners. */
-  line(stream: Stream, text: string): LogLine {
-    const line = this.logs.push(stream, text);
+  line(stream: Stream, text: string, plain?: string): LogLine {
+    const line = this.logs.push(stream, text, plain);
     const processId = this.info.process_id;
     // Detect first, so a "log" listener already sees the line's URLs and errors.
     const found = this.detector.feed(line);

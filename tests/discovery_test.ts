@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type DiscoveryRecord, writeDiscoveryFile } from "../shared/discovery.ts";
 import { type Announcement, watchAnnouncements } from "../hub/discovery.ts";
 import { AsyncQueue } from "../hub/queue.ts";
+import { until } from "./helpers.ts";
 
 const TIMEOUT_MS = 5_000;
 let serial = 0;
@@ -213,6 +214,30 @@ Deno.test("catches up by rescanning when the watcher's events overflow", async (
     assert.ok(ids.delete(a.id), `unexpected or repeated gone for ${a.id}`);
   }
   await w.found(await announce(w.dir, record()));
+});
+
+Deno.test("the directory removed and made again: says so and goes on watching", async () => {
+  await using w = await watch();
+  await w.scanned();
+  const before = await announce(w.dir, record());
+  await w.found(before);
+  await Deno.remove(w.dir, { recursive: true });
+  assert.deepEqual(await w.next(), {
+    type: "gone",
+    path: join(w.dir, `${before.id}.json`),
+    id: before.id,
+  });
+  // The watcher makes the directory again itself (while it is being read); a new
+  // announcement in it is found.
+  const pending = w.next();
+  await until("the directory to be back", () => Deno.stat(w.dir).then(() => true, () => false));
+  const after = await announce(w.dir, record());
+  assert.deepEqual(await pending, {
+    type: "found",
+    path: join(w.dir, `${after.id}.json`),
+    record: after,
+  });
+  assert.ok(w.warnings.some((l) => l.includes("was removed")), w.warnings.join(""));
 });
 
 Deno.test("aborting ends iteration promptly", async () => {

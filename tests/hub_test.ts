@@ -378,6 +378,32 @@ Deno.test("hub: malformed discovery files are ignored and the hub keeps going", 
 });
 
 Deno.test(
+  "hub: the discovery directory removed while it runs is made again, and new instances are found",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const hub = await startHub(disco);
+    let inst: RunningInstance | undefined;
+    try {
+      // A call is answered once the hub has scanned the directory, so it is watching it.
+      await instances(hub.client);
+      await Deno.remove(disco, { recursive: true });
+      await until("the hub to say so", () => hub.stderr().includes("was removed")).catch((e) => {
+        throw new Error(`${e.message}\n${hub.stderr()}`);
+      });
+      inst = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+      await until(
+        "the new instance",
+        async () => (await instances(hub.client)).some((i) => i.state === "connected"),
+      );
+    } finally {
+      await hub.close();
+      await inst?.stop();
+    }
+  },
+);
+
+Deno.test(
   "hub: stdout carries only JSON-RPC, and stdin EOF ends the hub within 1 s",
   opts,
   async () => {
