@@ -46,8 +46,11 @@ export async function forward(
   delete meta.progressToken;
   if (upstream.era === "legacy") {
     for (const key of ENVELOPE_KEYS) delete meta[key];
-  } else if (front.era === "legacy") {
-    // A 2025 client told us who it is once, at initialize; a modern instance hears it per request.
+  } else {
+    // A modern instance hears per request who the client is and what it can do. A 2026-07-28
+    // client said so in this request's envelope, which the SDK lifts off the params before
+    // they reach us; a 2025 client said so at initialize. The hub passes it on either way.
+    Object.assign(meta, ctx.mcpReq.envelope);
     const caps = front.server.getClientCapabilities();
     const info = front.server.getClientVersion();
     if (caps) meta[CLIENT_CAPABILITIES_META_KEY] ??= caps;

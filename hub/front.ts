@@ -19,6 +19,9 @@ import type { Entry, Registry, State } from "./registry.ts";
 import type { Upstream } from "./upstream.ts";
 import { ownersOfPrompt, ownersOfUri, pickInstance } from "./route.ts";
 
+/** How long a request waits for an instance that is being connected. */
+const CONNECTING_WAIT_MS = 2_000;
+
 export function createFront(registry: Registry, era: "modern" | "legacy"): FrontInfo {
   const server = new Server({ name: "buzz", title: "buzz hub", version: VERSION }, {
     capabilities: {
@@ -35,9 +38,18 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   });
   const front: FrontInfo = { era, server };
   const startup = registry.ready;
+  // The client says what it can do at initialize (2025) or with each request (2026-07-28).
+  let noted: unknown;
+  const noteClient = () => {
+    const caps = server.getClientCapabilities();
+    if (!caps || caps === noted) return;
+    noted = caps;
+    registry.ask((_s, reg) => reg.setClientCapabilities(caps));
+  };
 
   /** Finds the instance for a request, or throws an error that says how to choose one. */
   const route = async (instance: unknown, candidates?: (s: State) => Entry[]) => {
+    noteClient();
     if (instance !== undefined && typeof instance !== "string") {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
@@ -45,20 +57,42 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       );
     }
     await startup;
-    // A URI or prompt that no instance lists goes where a request without one would (the only
-    // connected instance, say), so that instance's own answer or error reaches the client.
-    const target = await registry.ask((s) => {
-      const owners = candidates?.(s);
-      return pickInstance(s, instance, owners?.length ? owners : undefined);
-    });
-    if (typeof target === "string") {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
+    const deadline = Date.now() + CONNECTING_WAIT_MS;
+    while (true) {
+      // A URI or prompt that no instance lists goes where a request without one would (the only
+      // connected instance, say), so that instance's own answer or error reaches the client.
+      const target = await registry.ask((s) => {
+        const owners = candidates?.(s);
+        return pickInstance(s, instance, owners?.length ? owners : undefined);
+      });
+      // pickInstance answers only with a connected instance.
+      if (typeof target !== "string") return target as Entry & { upstream: Upstream };
+      // An instance being (re)connected may be the one: wait for it rather than fail.
+      if (!await connectionSettled(deadline)) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
+      }
     }
-    // pickInstance answers only with a connected instance.
-    return target as Entry & { upstream: Upstream };
+  };
+
+  /** Waits for an attempt under way to end; false when none is, or the deadline has passed. */
+  const connectionSettled = async (deadline: number): Promise<boolean> => {
+    const left = deadline - Date.now();
+    if (
+      left <= 0 || !await registry.ask((s) => [...s.instances.values()].some((e) => e.connecting))
+    ) {
+      return false;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      registry.nextSettled(),
+      new Promise((r) => timer = setTimeout(r, left)),
+    ]);
+    clearTimeout(timer);
+    return true;
   };
 
   const list = (kind: keyof Catalog) => async (req: { params?: { cursor?: string } }) => {
+    noteClient();
     await startup;
     const page = paginate<unknown>(registry.catalog[kind], req.params?.cursor);
     return { [kind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) } as never;
@@ -72,7 +106,10 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     const { name } = req.params;
     await startup;
     if (name === "instances_list") return await registry.ask(listInstances);
-    if (!registry.catalog.tools.some((t) => t.name === name)) return unknownTool(name, registry);
+    const deadline = Date.now() + CONNECTING_WAIT_MS;
+    while (!registry.catalog.tools.some((t) => t.name === name)) {
+      if (!await connectionSettled(deadline)) return unknownTool(name, registry);
+    }
     const args = { ...req.params.arguments };
     const instance = args[INSTANCE_ARG];
     delete args[INSTANCE_ARG];
@@ -164,7 +201,10 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       // A client that declares roots but cannot list them leaves the hints as they are.
     }
   };
-  server.oninitialized = () => void refreshRoots();
+  server.oninitialized = () => {
+    noteClient();
+    void refreshRoots();
+  };
   server.setNotificationHandler("notifications/roots/list_changed", refreshRoots);
   return front;
 }

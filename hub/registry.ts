@@ -6,7 +6,7 @@
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
 import { pidAlive } from "../shared/pid.ts";
-import type { Tool } from "../shared/sdk.ts";
+import type { ClientCapabilities, Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
 import { buildCatalog, type Catalog, type CatalogKind, changedKinds } from "./catalog.ts";
 import { type Lists, Upstream, type UpstreamHooks } from "./upstream.ts";
@@ -26,6 +26,8 @@ export interface Entry {
   attempts: number;
   retryTimer?: ReturnType<typeof setTimeout>;
   fileGone: boolean;
+  /** A connection attempt is under way. */
+  connecting?: boolean;
 }
 
 /** What the registry tells the hub's client about. */
@@ -61,6 +63,10 @@ export class Registry {
   readonly #mailbox = new AsyncQueue<Message>();
   readonly #state: State = { instances: new Map(), hints: [], subscriptions: new Map() };
   #catalog: Catalog;
+  /** Resolved when the next connection attempt ends, either way. */
+  #settleWaiters: (() => void)[] = [];
+  /** What the hub's client can do; unknown (nothing) until it says. */
+  #clientCapabilities: ClientCapabilities = {};
   readonly #initial = new Set<string>();
   #scanned = false;
   #startupOver = false;
@@ -95,6 +101,18 @@ export class Registry {
   /** The merged lists as of now; replaced (never mutated) by the loop when they change. */
   get catalog(): Catalog {
     return this.#catalog;
+  }
+
+  /** Resolves when the next connection attempt to any instance succeeds or fails. */
+  nextSettled(): Promise<void> {
+    return new Promise((resolve) => this.#settleWaiters.push(resolve));
+  }
+
+  #attemptEnded(e: Entry): void {
+    e.connecting = false;
+    const waiters = this.#settleWaiters;
+    this.#settleWaiters = [];
+    for (const w of waiters) w();
   }
 
   found(record: DiscoveryRecord, path: string): void {
@@ -197,7 +215,9 @@ export class Registry {
           `connected to ${entry.record.id} (${entry.record.directory}), ${entry.lists?.tools.length} tools`,
         );
         this.#settleInitial(entry.record.id);
+        this.#attemptEnded(entry);
         this.#resubscribe(entry);
+        this.#tellCapabilities(entry);
         return this.#rebuildCatalog();
       case "failed":
         if (!entry || msg.gen !== entry.gen) return;
@@ -205,6 +225,7 @@ export class Registry {
         entry.lastError = msg.reason;
         this.#disconnect(entry, msg.reason);
         this.#settleInitial(entry.record.id);
+        this.#attemptEnded(entry);
         if (entry.fileGone) return this.#forget(entry, "its discovery file is gone");
         if (!pidAlive(entry.record.pid)) {
           Deno.remove(entry.path).catch(() => {});
@@ -226,6 +247,7 @@ export class Registry {
 
   #connect(e: Entry): void {
     const gen = ++e.gen;
+    e.connecting = true;
     const id = e.record.id;
     const hooks: UpstreamHooks = {
       onLost: (reason) => this.#mailbox.push({ type: "failed", id, gen, reason }),
@@ -233,7 +255,7 @@ export class Registry {
       onNotification: (n) => this.out.notification(e, n),
       forwardRequest: (method, params, signal) => this.out.forwardRequest(method, params, signal),
     };
-    Upstream.connect(e.record, hooks).then(
+    Upstream.connect(e.record, hooks, this.#clientCapabilities).then(
       (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream }),
       (err) =>
         this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),
@@ -298,6 +320,29 @@ export class Registry {
   #resubscribeId(id: string | undefined): void {
     const e = id === undefined ? undefined : this.#state.instances.get(id);
     if (e) this.#resubscribe(e);
+  }
+
+  /**
+   * Records what the hub's client can do. A 2025-era instance was told at
+   * initialize and cannot be told again, so one told otherwise is reconnected.
+   * Call only inside the loop (via ask).
+   */
+  setClientCapabilities(caps: ClientCapabilities): void {
+    if (JSON.stringify(caps) === JSON.stringify(this.#clientCapabilities)) return;
+    this.#clientCapabilities = caps;
+    for (const e of this.#state.instances.values()) this.#tellCapabilities(e);
+  }
+
+  /** Reconnects a 2025-era instance that was told other capabilities than the client's. */
+  #tellCapabilities(e: Entry): void {
+    const u = e.upstream;
+    if (u?.era !== "legacy") return;
+    if (JSON.stringify(u.capabilities) === JSON.stringify(this.#clientCapabilities)) return;
+    // Closed first: some servers share state between sessions and fail when two overlap.
+    // Requests meanwhile wait for the new connection (see front.ts).
+    log.debug(`${e.record.id}: reconnecting to tell it the client's capabilities`);
+    this.#disconnect(e, "the client's capabilities changed");
+    this.#connect(e);
   }
 
   /** Sets the routing hints (working directories). Call only inside the loop (via ask). */

@@ -5,6 +5,7 @@
 
 import {
   Client,
+  type ClientCapabilities,
   type McpSubscription,
   type Prompt,
   type Resource,
@@ -55,6 +56,8 @@ export class Upstream {
 
   private constructor(
     readonly client: Client,
+    /** What the hub told the server its client can do. */
+    readonly capabilities: ClientCapabilities,
     private readonly hooks: UpstreamHooks,
     public lists: Lists,
   ) {}
@@ -64,7 +67,15 @@ export class Upstream {
     return this.client.getProtocolEra() === "modern" ? "modern" : "legacy";
   }
 
-  static async connect(record: DiscoveryRecord, hooks: UpstreamHooks): Promise<Upstream> {
+  /**
+   * A 2025 server hears the client's capabilities once, at initialize, so it is
+   * told those of the hub's client (a 2026-07-28 one hears them with every request).
+   */
+  static async connect(
+    record: DiscoveryRecord,
+    hooks: UpstreamHooks,
+    capabilities: ClientCapabilities,
+  ): Promise<Upstream> {
     let self: Upstream | undefined;
     const transport = new StreamableHTTPClientTransport(new URL(record.url), {
       requestInit: { headers: { authorization: `Bearer ${record.token}` } },
@@ -72,18 +83,14 @@ export class Upstream {
     });
     const client = new Client({ name: "buzz-hub", version: VERSION }, {
       versionNegotiation: { mode: "auto", probe: { timeoutMs: CONNECT_TIMEOUT_MS } },
-      capabilities: {
-        sampling: { tools: {} },
-        elicitation: { form: {}, url: {} },
-        roots: { listChanged: true },
-      },
+      capabilities,
       // The hub hands input_required results to its own client untouched.
       inputRequired: { autoFulfill: false },
     });
     try {
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
-      self = new Upstream(client, hooks, await fetchLists(client));
-      await self.#wire();
+      self = new Upstream(client, capabilities, hooks, await fetchLists(client));
+      await self.#wire(capabilities);
     } catch (e) {
       await client.close().catch(() => {});
       throw e;
@@ -91,7 +98,7 @@ export class Upstream {
     return self;
   }
 
-  async #wire(): Promise<void> {
+  async #wire(capabilities: ClientCapabilities): Promise<void> {
     const { client, hooks } = this;
     client.onclose = () => this.markLost("connection closed");
     client.fallbackNotificationHandler = (n) => {
@@ -109,9 +116,16 @@ export class Upstream {
       return Promise.resolve();
     };
     if (this.era === "legacy") {
+      const families = {
+        "sampling/createMessage": "sampling",
+        "elicitation/create": "elicitation",
+        "roots/list": "roots",
+      } as const;
       for (
-        const method of ["sampling/createMessage", "elicitation/create", "roots/list"] as const
+        const [method, capability] of Object.entries(families) as [keyof typeof families, string][]
       ) {
+        // Only what the client can answer is offered to the server.
+        if (!(capability in capabilities)) continue;
         client.setRequestHandler(
           method,
           (req, ctx) => hooks.forwardRequest(method, req.params, ctx.mcpReq.signal) as never,

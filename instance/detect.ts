@@ -9,7 +9,7 @@
 
 import type { LogLine, Stream } from "./log_buffer.ts";
 import { ErrorBook } from "./detect/book.ts";
-import { RULES } from "./detect/rules.ts";
+import { mayStart, RULES } from "./detect/rules.ts";
 import { applySignal } from "./detect/signals.ts";
 import type { DetectedError, Draft } from "./detect/types.ts";
 
@@ -61,7 +61,10 @@ export class RunDetector {
   }
 
   feed(line: LogLine): Detection {
-    const urls = findUrls(line.plain).filter((u) => !this.#seen.has(u));
+    // Every URL findUrls reports has "://"; most lines have none.
+    const urls = line.plain.includes("://")
+      ? findUrls(line.plain).filter((u) => !this.#seen.has(u))
+      : [];
     for (const u of urls) this.#seen.add(u);
     this.urls.push(...urls);
     const found: Detection = { urls, error: null, closed: [], resolved: [] };
@@ -124,6 +127,7 @@ export class RunDetector {
       open = null;
     }
     found.resolved.push(...applySignal(this.#book, plain, line.seq, line.time));
+    if (!mayStart(plain)) return;
     for (const rule of RULES) {
       const start = rule.start(plain, this.#recent[stream]);
       if (!start) continue;

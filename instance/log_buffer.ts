@@ -39,9 +39,17 @@ export class LogBuffer {
   readonly capacity: number;
   readonly maxChars: number;
   #counter: SeqCounter;
-  /** Kept lines are #lines[#head..]; the prefix is compacted away now and then. */
-  #lines: LogLine[] = [];
-  #head = 0;
+  /**
+   * A ring: kept lines are #ring[#start], #ring[#start + 1] … (modulo capacity),
+   * #size of them. It grows up to capacity and then reuses its slots, and a
+   * dropped line's slot is cleared at once. An old array still pointing at
+   * dropped lines (as a shift-and-compact buffer leaves behind) keeps young
+   * lines alive through minor GCs until the next full one, so a flood would
+   * push every line into the old generation and grow the heap by 100+ MB.
+   */
+  #ring: (LogLine | undefined)[] = [];
+  #start = 0;
+  #size = 0;
   #chars = 0;
   #dropped = 0;
 
@@ -57,25 +65,39 @@ export class LogBuffer {
   /** `plain`, when the caller already knows it, must equal stripTerminal(text). */
   push(stream: Stream, text: string, plain: string = stripTerminal(text)): LogLine {
     const line = { seq: this.#counter.next(), time: isoNow(), stream, text, plain };
-    this.#lines.push(line);
-    this.#chars += weight(line);
     // Bounded by count and by size, so huge lines cannot grow memory without bound.
-    while (
-      this.size > this.capacity || (this.#chars > this.maxChars && this.size > 1)
-    ) {
-      this.#chars -= weight(this.#lines[this.#head]);
-      this.#head++;
-      this.#dropped++;
+    if (this.#size + 1 > this.capacity) this.#dropOldest();
+    const ring = this.#ring;
+    if (ring.length < this.capacity) {
+      // Still growing: the kept lines are ring[#start..], nothing wrapped yet.
+      if (this.#start > 1024 && this.#start * 2 > ring.length) {
+        this.#ring = ring.slice(this.#start);
+        this.#start = 0;
+      }
+      this.#ring.push(line);
+    } else {
+      const i = this.#start + this.#size;
+      ring[i >= ring.length ? i - ring.length : i] = line;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#lines.length) {
-      this.#lines = this.#lines.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#size++;
+    this.#chars += weight(line);
+    while (this.#chars > this.maxChars && this.#size > 1) this.#dropOldest();
     return line;
   }
 
+  #dropOldest(): void {
+    const ring = this.#ring;
+    this.#chars -= weight(ring[this.#start]!);
+    ring[this.#start] = undefined;
+    this.#start = this.#start + 1 === ring.length && ring.length >= this.capacity
+      ? 0
+      : this.#start + 1;
+    this.#size--;
+    this.#dropped++;
+  }
+
   get size(): number {
-    return this.#lines.length - this.#head;
+    return this.#size;
   }
 
   /** Lines pushed out by newer ones. */
@@ -126,7 +148,9 @@ export class LogBuffer {
   }
 
   #at(i: number): LogLine {
-    return this.#lines[this.#head + i];
+    const j = this.#start + i;
+    const ring = this.#ring;
+    return ring[j >= ring.length ? j - ring.length : j]!;
   }
 }
 

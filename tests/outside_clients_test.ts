@@ -78,12 +78,11 @@ const SHIM_EXCLUSIONS = new Map([
 ]);
 
 /**
- * Tools server-everything registers only for clients that declare roots or URL elicitation. The
- * suite's client declares neither, but the hub's connection to a 2025-era server is made once,
- * with the hub's own capabilities, so through the hub they are listed. Empty this when the hub
- * mirrors its client's capabilities to 2025-era servers too.
+ * Tools server-everything registers only for clients that declare roots or URL elicitation would
+ * show up here if the hub told a 2025-era server other capabilities than its client's. It tells
+ * it the client's own (reconnecting once they are known), so none are expected.
  */
-const CAPABILITY_GAP = ["get-roots-list", "trigger-url-elicitation"];
+const CAPABILITY_GAP: string[] = [];
 
 interface Check {
   id: string;

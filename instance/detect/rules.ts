@@ -373,6 +373,18 @@ function nodePrelude(recent: LogLine[]): LogLine[] {
   return /^\S.*:\d+$/.test(loc.plain) && CARET.test(caret.plain) ? recent.slice(r.length - 3) : [];
 }
 
+/**
+ * True for every line some rule's start could match: what each headline must
+ * start with (whitespace, a clock, a capital, "(", "e", "n", "✘", "⨯"), or
+ * tsc's "error" further in. Most lines fail this one test and skip the sixteen
+ * rules. Keep it in step with RULES.
+ */
+const MAY_START = /^[\s\dA-Z[(en✘⨯]|error/;
+
+export function mayStart(plain: string): boolean {
+  return MAY_START.test(plain);
+}
+
 export const RULES: Rule[] = [
   tscPlain,
   tscPretty,

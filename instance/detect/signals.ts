@@ -66,6 +66,13 @@ const SIGNALS: Signal[] = [
   ],
 ];
 
+/**
+ * True for every line some signal above could match: what each must start with
+ * (a clock's "[" or digit, whitespace, or its first letter) or "[vite]" anywhere.
+ * Most lines fail this one test and skip the thirteen. Keep it in step with SIGNALS.
+ */
+const MAY_SIGNAL = /^[\s\d[SFRTW>w✓]|\[vite\]/;
+
 /** Applies the success or new-cycle signal `plain` carries, if any; returns what it resolved. */
 export function applySignal(
   book: ErrorBook,
@@ -73,6 +80,7 @@ export function applySignal(
   seq: number,
   time: string,
 ): DetectedError[] {
+  if (!MAY_SIGNAL.test(plain)) return [];
   for (const [re, make] of SIGNALS) {
     const m = plain.match(re);
     if (!m) continue;
