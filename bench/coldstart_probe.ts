@@ -74,7 +74,7 @@ const hooks = {
   onNotification: () => {},
   forwardRequest: () => Promise.reject(new Error("no")),
 };
-const up = await Upstream.connect(record, hooks);
+const up = await Upstream.connect(record, hooks, {});
 mark("Upstream.connect once more, warm");
 await up.close();
 stop.abort();
