@@ -82,19 +82,21 @@ export function startConsole(
   const flushLines = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    let text = "";
+    // Joined, not concatenated: a concatenated string keeps every line it was built from
+    // alive until it is written, which under a flood holds the log buffer's lines in memory.
+    const parts: string[] = [];
     while (true) {
       const { lines, next_seq } = sup.tail({ sinceSeq: cursor, limit: 5000 });
       if (!lines.length) break;
       // Sequence numbers are instance-wide, so a gap means lines the ring buffer let go.
       const lost = lines[0].seq - cursor - 1;
-      if (lost > 0) text += event(`${lost} lines were dropped from the buffer before shown`);
+      if (lost > 0) parts.push(event(`${lost} lines were dropped from the buffer before shown`));
       for (const l of lines) {
-        text += prefix(l.process_id) + (opts.color ? l.text + RESET : l.plain) + "\n";
+        parts.push(prefix(l.process_id), opts.color ? l.text + RESET : l.plain, "\n");
       }
       cursor = next_seq;
     }
-    out(text);
+    out(parts.join(""));
   };
 
   const onSupervisor = (ev: SupervisorEvent) => {
