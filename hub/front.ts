@@ -4,6 +4,7 @@
 
 import {
   type CallToolResult,
+  type LoggingLevel,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -18,6 +19,17 @@ import { paginate } from "./paginate.ts";
 import type { Entry, Registry, State } from "./registry.ts";
 import type { Upstream } from "./upstream.ts";
 import { ownersOfPrompt, ownersOfUri, pickInstance } from "./route.ts";
+
+const LOG_LEVELS: LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
 
 /** How long a request waits for an instance that is being connected. */
 const CONNECTING_WAIT_MS = 2_000;
@@ -67,18 +79,21 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       });
       // pickInstance answers only with a connected instance.
       if (typeof target !== "string") return target as Entry & { upstream: Upstream };
-      // An instance being (re)connected may be the one: wait for it rather than fail.
+      // An instance being reconnected may be the one: wait for it rather than fail.
       if (!await connectionSettled(deadline)) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, target);
       }
     }
   };
 
-  /** Waits for an attempt under way to end; false when none is, or the deadline has passed. */
+  /**
+   * Waits for a reconnection the hub started itself (to tell an instance the client's
+   * capabilities) to end; false when none is under way, or the deadline has passed.
+   */
   const connectionSettled = async (deadline: number): Promise<boolean> => {
     const left = deadline - Date.now();
     if (
-      left <= 0 || !await registry.ask((s) => [...s.instances.values()].some((e) => e.connecting))
+      left <= 0 || !await registry.ask((s) => [...s.instances.values()].some((e) => e.reconnecting))
     ) {
       return false;
     }
@@ -94,6 +109,9 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   const list = (kind: keyof Catalog) => async (req: { params?: { cursor?: string } }) => {
     noteClient();
     await startup;
+    // A list answered mid-reconnection would miss that instance's part, then change back.
+    const deadline = Date.now() + CONNECTING_WAIT_MS;
+    while (await connectionSettled(deadline));
     const page = paginate<unknown>(registry.catalog[kind], req.params?.cursor);
     return { [kind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) } as never;
   };
@@ -107,8 +125,9 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     await startup;
     if (name === "instances_list") return await registry.ask(listInstances);
     const deadline = Date.now() + CONNECTING_WAIT_MS;
-    while (!registry.catalog.tools.some((t) => t.name === name)) {
-      if (!await connectionSettled(deadline)) return unknownTool(name, registry);
+    let known = registry.catalog.tools.some((t) => t.name === name);
+    while (!known && await connectionSettled(deadline)) {
+      known = registry.catalog.tools.some((t) => t.name === name);
     }
     const args = { ...req.params.arguments };
     const instance = args[INSTANCE_ARG];
@@ -117,8 +136,10 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     try {
       upstream = (await route(instance)).upstream;
     } catch (e) {
-      return toolError((e as Error).message);
+      return known ? toolError((e as Error).message) : unknownTool(name, registry);
     }
+    // A tool no instance lists still goes where the call would: that server answers it in
+    // its own way, as it would directly.
     return await forward(
       front,
       upstream,
@@ -175,8 +196,21 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   });
 
   // Belongs to no instance, so it never fails for lack of one: remembered, and passed on.
-  server.setRequestHandler("logging/setLevel", async (req) => {
-    front.logLevel = req.params.level;
+  // Answered by hand: the SDK's own handler meets a bad level with an internal error and a
+  // schema dump, where a client should get invalid params that say what to send.
+  server.removeRequestHandler("logging/setLevel");
+  server.fallbackRequestHandler = async (req) => {
+    if (req.method !== "logging/setLevel") {
+      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${req.method}`);
+    }
+    const level = (req.params as { level?: unknown } | undefined)?.level;
+    if (!LOG_LEVELS.includes(level as LoggingLevel)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Invalid log level ${JSON.stringify(level)}: use one of ${LOG_LEVELS.join(", ")}.`,
+      );
+    }
+    front.logLevel = level as LoggingLevel;
     await startup;
     const upstreams = await registry.ask((s) =>
       [...s.instances.values()].flatMap((e) =>
@@ -185,9 +219,9 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
           : []
       )
     );
-    await Promise.allSettled(upstreams.map((u) => u.client.setLoggingLevel(req.params.level)));
+    await Promise.allSettled(upstreams.map((u) => u.client.setLoggingLevel(level as LoggingLevel)));
     return {};
-  });
+  };
 
   const refreshRoots = async () => {
     if (era !== "legacy" || !server.getClientCapabilities()?.roots) return;

@@ -39,7 +39,9 @@ export async function runHub(opts: HubOptions): Promise<number> {
         if (kinds.includes("prompts")) s.sendPromptListChanged().catch(() => {});
       },
       notification: (_from, n) => {
-        front?.server.notification(n as never).catch(() => {});
+        front?.server.notification(n as never).catch((e) =>
+          log.debug(`passing on ${n.method} failed: ${e.message}`)
+        );
       },
       forwardRequest: (method, params, signal) => {
         if (front?.era !== "legacy") {

@@ -26,8 +26,8 @@ export interface Entry {
   attempts: number;
   retryTimer?: ReturnType<typeof setTimeout>;
   fileGone: boolean;
-  /** A connection attempt is under way. */
-  connecting?: boolean;
+  /** Reconnecting by the hub's own choice (to tell it the client's capabilities). */
+  reconnecting?: boolean;
 }
 
 /** What the registry tells the hub's client about. */
@@ -103,13 +103,13 @@ export class Registry {
     return this.#catalog;
   }
 
-  /** Resolves when the next connection attempt to any instance succeeds or fails. */
+  /** Resolves when the next connection attempt to any instance ends, either way. */
   nextSettled(): Promise<void> {
     return new Promise((resolve) => this.#settleWaiters.push(resolve));
   }
 
   #attemptEnded(e: Entry): void {
-    e.connecting = false;
+    e.reconnecting = false;
     const waiters = this.#settleWaiters;
     this.#settleWaiters = [];
     for (const w of waiters) w();
@@ -247,7 +247,6 @@ export class Registry {
 
   #connect(e: Entry): void {
     const gen = ++e.gen;
-    e.connecting = true;
     const id = e.record.id;
     const hooks: UpstreamHooks = {
       onLost: (reason) => this.#mailbox.push({ type: "failed", id, gen, reason }),
@@ -342,6 +341,7 @@ export class Registry {
     // Requests meanwhile wait for the new connection (see front.ts).
     log.debug(`${e.record.id}: reconnecting to tell it the client's capabilities`);
     this.#disconnect(e, "the client's capabilities changed");
+    e.reconnecting = true;
     this.#connect(e);
   }
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { McpServer, ResourceTemplate } from "../shared/sdk.ts";
 import { VERSION } from "../shared/version.ts";
+import { ANSWER_BYTES, fitLines, jsonBytes, LINES_BYTES } from "./budget.ts";
 import type { ScriptInfo, Supervisor } from "./supervisor.ts";
 import { registerTools } from "./tools.ts";
 
@@ -44,7 +45,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     instructions: `buzz instance "${info.name}" supervising ${info.directory}. ` +
       "Call scripts_list, then scripts_run; follow output with logs_tail and check errors_list.",
   });
-  registerTools(server, deps.sup, deps.scripts);
+  registerTools(server, deps.sup, deps.scripts, resourceUris(info.id).logs);
   registerResources(server, deps.sup, info);
   registerPrompt(server, deps.sup, info);
   return server;
@@ -81,7 +82,8 @@ function registerResources(server: McpServer, sup: Supervisor, info: InstanceInf
     }),
     {
       title: "Run logs",
-      description: "The latest 500 log lines of one run (text)",
+      description:
+        `The latest 500 log lines of one run (plain text, lines whole), at most ${ANSWER_BYTES} bytes`,
       mimeType: "text/plain",
     },
     (uri, variables) => {
@@ -90,12 +92,19 @@ function registerResources(server: McpServer, sup: Supervisor, info: InstanceInf
         throw new Error(`No run with process_id "${id}". Read ${uris.processes} to see runs.`);
       }
       const { lines } = sup.tail({ processId: id, limit: 500 });
+      // Whole lines (at most 16,384 characters each), the newest that fit the budget.
+      const { kept, leftOff } = fitLines(
+        lines.map((l) => `${l.seq} ${l.stream} ${l.plain}`),
+        "last",
+        (t) => jsonBytes(t) + 2,
+        LINES_BYTES,
+      );
+      const note = leftOff
+        ? `(${leftOff} older lines left off to stay under ${ANSWER_BYTES} bytes; logs_tail ` +
+          `{process_id: "${id}", since_seq: ${lines[0].seq - 1}} reads them)\n`
+        : "";
       return {
-        contents: [{
-          uri: uri.href,
-          mimeType: "text/plain",
-          text: lines.map((l) => `${l.seq} ${l.stream} ${l.plain}`).join("\n"),
-        }],
+        contents: [{ uri: uri.href, mimeType: "text/plain", text: note + kept.join("\n") }],
       };
     },
   );

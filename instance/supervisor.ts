@@ -200,6 +200,11 @@ export class Supervisor {
     }));
   }
 
+  /** Whether a crashed run (or, without an id, any run) has an automatic restart pending. */
+  restartPending(processId?: string): boolean {
+    return processId === undefined ? this.#restarts.size > 0 : this.#restarts.has(processId);
+  }
+
   /** Returns the unsubscribe function. */
   onChange(cb: (ev: SupervisorEvent) => void): () => void {
     this.#listeners.add(cb);
