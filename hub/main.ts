@@ -7,6 +7,7 @@ import { configureLog, log, type LogLevel } from "../shared/log.ts";
 import { serveStdio, StdioServerTransport } from "../shared/sdk.ts";
 import { watchAnnouncements } from "./discovery.ts";
 import { createFront } from "./front.ts";
+import { watchListens } from "./listens.ts";
 import type { FrontInfo } from "./forward.ts";
 import { HUB_TOOLS } from "./instances_tools.ts";
 import { Registry } from "./registry.ts";
@@ -77,6 +78,7 @@ export async function runHub(opts: HubOptions): Promise<number> {
   for (const sig of signals) Deno.addSignalListener(sig, onSignal);
 
   const transport = new StdioServerTransport();
+  watchListens(transport, (uris) => void registry.ask((_s, reg) => reg.setListened(uris)));
   const handle = serveStdio(({ era }) => {
     front = createFront(registry, era);
     front.server.onclose = () => finish("client closed the connection");

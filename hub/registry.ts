@@ -9,6 +9,7 @@ import { pidAlive } from "../shared/pid.ts";
 import type { ClientCapabilities, Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
 import { buildCatalog, type Catalog, type CatalogKind, changedKinds } from "./catalog.ts";
+import { ownersOfUri, pickInstance } from "./route.ts";
 import { type Lists, Upstream, type UpstreamHooks } from "./upstream.ts";
 
 export type InstanceState = "discovered" | "connected" | "disconnected";
@@ -63,6 +64,8 @@ export class Registry {
   readonly #mailbox = new AsyncQueue<Message>();
   readonly #state: State = { instances: new Map(), hints: [], subscriptions: new Map() };
   #catalog: Catalog;
+  /** Resources a 2026-07-28 client listens for. */
+  #listened = new Set<string>();
   /** Resolved when the next connection attempt ends, either way. */
   #settleWaiters: (() => void)[] = [];
   /** What the hub's client can do; unknown (nothing) until it says. */
@@ -307,6 +310,21 @@ export class Registry {
     const before = this.#state.subscriptions.get(uri);
     this.#state.subscriptions.set(uri, id);
     for (const owner of new Set([before, id])) this.#resubscribeId(owner);
+  }
+
+  /**
+   * Follows the resources a 2026-07-28 client listens for, each on the instance a read of it
+   * would go to. Call only inside the loop (via ask).
+   */
+  setListened(uris: Set<string>): void {
+    for (const uri of this.#listened) if (!uris.has(uri)) this.unsubscribe(uri);
+    for (const uri of uris) {
+      if (this.#listened.has(uri)) continue;
+      const owners = ownersOfUri(this.#state, uri);
+      const target = pickInstance(this.#state, undefined, owners.length ? owners : undefined);
+      if (typeof target !== "string") this.subscribe(uri, target.record.id);
+    }
+    this.#listened = uris;
   }
 
   /** Stops following a resource. Call only inside the loop (via ask). */

@@ -378,6 +378,32 @@ Deno.test("hub: malformed discovery files are ignored and the hub keeps going", 
 });
 
 Deno.test(
+  "hub: a 2026-07-28 client's listen stream hears an instance's resource updates",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const inst = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+    const hub = await startHub(disco);
+    const uri = `buzz://${inst.record.id}/processes`;
+    try {
+      const updates: string[] = [];
+      hub.client.setNotificationHandler(
+        "notifications/resources/updated",
+        (n) => void updates.push(n.params.uri),
+      );
+      await instances(hub.client);
+      const sub = await hub.client.listen({ resourceSubscriptions: [uri] });
+      await call(hub.client, "scripts_run", { name: "ok" });
+      await until("the update through the hub", () => updates.includes(uri));
+      await sub.close();
+    } finally {
+      await hub.close();
+      await inst.stop();
+    }
+  },
+);
+
+Deno.test(
   "hub: the discovery directory removed while it runs is made again, and new instances are found",
   opts,
   async () => {
