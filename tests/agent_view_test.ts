@@ -126,6 +126,36 @@ Deno.test("agent view: logs_wait sees earlier lines and returns on exit", opts, 
     // Without process_id: every run's lines count.
     const any = await call(client, "logs_wait", { pattern: "giving UP", timeout_ms: 500 });
     assert.equal((any.line as Line).process_id, three.process_id);
+    // With nothing running it waits for a run, and ends when that run exits.
+    t = Date.now();
+    const pending = call(client, "logs_wait", { pattern: "never printed", timeout_ms: 20_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const again = await call(client, "scripts_run", { name: "later" });
+    const all = await pending;
+    assert.ok(Date.now() - t < 5000);
+    assert.equal((all.exited as Structured).process_id, again.process_id);
+
+    // scripts_run wait_for: progress while waiting, a timeout that leaves the run going,
+    // and cancellation.
+    const progress: number[] = [];
+    const slow = await client.callTool(
+      { name: "scripts_run", arguments: { name: "early", wait_for: "nope", timeout_ms: 1500 } },
+      { onprogress: (p) => void progress.push(p.progress) },
+    );
+    const w = slow.structuredContent as Structured;
+    assert.equal((w.wait as Structured).timed_out, true);
+    assert.equal(w.state, "running");
+    assert.ok(progress.length >= 1, "progress notifications");
+    const ac = new AbortController();
+    const cancelled = client.callTool(
+      { name: "scripts_run", arguments: { name: "early", wait_for: "nope", timeout_ms: 20_000 } },
+      { signal: ac.signal },
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    ac.abort("test cancels");
+    await assert.rejects(cancelled);
+    const status = await call(client, "scripts_status", { name: "early" });
+    assert.equal((status.runs as Structured[]).at(-1)!.state, "running");
   });
 });
 
