@@ -1,0 +1,205 @@
+// What every instance tool is made with: the shapes of runs, lines and errors,
+// the answer helpers (each answer passes the byte budget), and the per-process
+// cache of tool descriptions and schemas.
+
+import { z } from "zod";
+import {
+  type CallToolResult,
+  CLIENT_INFO_META_KEY,
+  type McpServer,
+  type ServerContext,
+} from "../shared/sdk.ts";
+import {
+  type AgentLine,
+  agentLine,
+  ANSWER_BYTES,
+  bounded,
+  formatLine,
+  LINE_CHARS,
+} from "./budget.ts";
+import type { RunInfo, Supervisor } from "./supervisor.ts";
+import type { WaitResult } from "./wait.ts";
+
+export const Run = z.object({
+  process_id: z.string(),
+  script: z.string(),
+  command: z.string(),
+  pid: z.number(),
+  state: z.enum(["running", "exited", "failed", "stopped"]),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  started_at: z.string(),
+  started_by: z.string(),
+  ended_at: z.string().nullable(),
+  urls: z.array(z.string()),
+  args: z.array(z.string()),
+  tty: z.boolean(),
+  env: z.record(z.string(), z.string()),
+  auto_restart: z.object({ max_restarts: z.number(), backoff_ms: z.number() }).nullable(),
+  attempt: z.number(),
+});
+export const Line = z.object({
+  process_id: z.string(),
+  seq: z.number(),
+  time: z.string(),
+  stream: z.enum(["stdout", "stderr"]),
+  text: z.string().describe(
+    `The line as a terminal shows it (no ANSI codes), cut after ${LINE_CHARS} characters`,
+  ),
+});
+export const Truncated = z.object({
+  left_off: z.number().describe("Items not returned, to keep the answer under the size budget"),
+  lines_cut: z.number().describe("Lines returned shortened"),
+  more: z.string().describe("The call (or resource) that returns the rest"),
+}).optional().describe(`Present when the answer was cut to stay under ${ANSWER_BYTES} bytes`);
+export const Exit = z.object({
+  process_id: z.string(),
+  state: z.enum(["running", "exited", "failed", "stopped"]),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  restarting: z.boolean().describe("buzz will start it again (auto_restart)"),
+});
+export const ErrorEntry = z.object({
+  id: z.number(),
+  process_id: z.string(),
+  tool: z.string(),
+  kind: z.string(),
+  message: z.string(),
+  file: z.string().nullable(),
+  line: z.number().nullable(),
+  column: z.number().nullable(),
+  seq: z.number(),
+  last_seq: z.number(),
+  time: z.string(),
+  first_seen: z.string(),
+  last_seen: z.string(),
+  count: z.number(),
+  resolved: z.boolean(),
+  resolved_at: z.string().nullable(),
+  lines: z.array(z.string()),
+});
+
+export const processId = z.string().describe(
+  "A run's process_id, as returned by scripts_run or scripts_status",
+);
+export const limit = (dflt: number, max: number) =>
+  z.number().int().min(1).max(max).optional().describe(
+    `At most this many items (default ${dflt}, max ${max})`,
+  );
+
+/** Every answer goes through the budget (budget.ts): never more than ANSWER_BYTES. */
+export function ok<T extends Record<string, unknown>>(
+  text: string,
+  structured: T,
+  links: { uri: string; name: string }[] = [],
+): CallToolResult {
+  return bounded({
+    content: [
+      { type: "text", text },
+      ...links.map((l) => ({ type: "resource_link" as const, ...l, mimeType: "text/plain" })),
+    ],
+    structuredContent: structured,
+  });
+}
+
+/** A line for structuredContent: the agent form without budget bookkeeping. */
+export function shapeLine({ cut: _cut, ...l }: AgentLine & { cut?: number }): AgentLine {
+  return l;
+}
+
+/** A failure the model can act on: what went wrong and the next call to make. */
+export function toolError(message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+export function describeRun(r: RunInfo): string {
+  const end = r.state === "running"
+    ? ""
+    : r.signal
+    ? ` (signal ${r.signal})`
+    : r.exit_code !== null
+    ? ` (exit code ${r.exit_code})`
+    : "";
+  const urls = r.urls.length ? ` ${r.urls.join(" ")}` : "";
+  const env = Object.entries(r.env ?? {}).map(([k, from]) => `${k} (${from})`).join(", ");
+  return `${r.process_id} ${r.state}${end} pid ${r.pid}: ${r.command}${urls}` +
+    (env ? `; env: ${env}` : "");
+}
+
+/** Who is calling: the client's name, as the person at the terminal will see it. */
+export function clientName(server: McpServer, ctx: ServerContext): string {
+  // A 2026-07-28 request names its client in _meta; a 2025 session named it at initialize.
+  const meta = ctx.mcpReq._meta as Record<string, { name?: string } | undefined> | undefined;
+  return meta?.[CLIENT_INFO_META_KEY]?.name ?? server.server.getClientVersion()?.name ?? "agent";
+}
+
+export function formatLines(lines: AgentLine[]): string {
+  return lines.map(formatLine).join("\n");
+}
+
+export function describeExit(r: RunInfo): string {
+  return r.state === "running"
+    ? "is running"
+    : r.signal
+    ? `${r.state} (signal ${r.signal})`
+    : r.exit_code !== null
+    ? `${r.state} with exit code ${r.exit_code}`
+    : r.state;
+}
+
+/** What a wait saw when its run ended: the exit and the run's last lines. */
+export function exitOf(sup: Supervisor, w: WaitResult, lastLines = 10) {
+  const r = w.exited!;
+  const exited = {
+    process_id: r.process_id,
+    state: r.state,
+    exit_code: r.exit_code,
+    signal: r.signal,
+    restarting: w.restarting,
+  };
+  const tail = sup.get(r.process_id)
+    ? sup.tail({ processId: r.process_id, limit: lastLines }).lines.map((l) =>
+      shapeLine(agentLine(l))
+    )
+    : [];
+  const text = `${r.process_id} ${describeExit(r)}` +
+    (w.restarting ? "; buzz restarts it (auto_restart) as a new run" : "") +
+    (tail.length ? `. Its last lines:\n${formatLines(tail)}` : ".");
+  return { exited, last_lines: tail, text };
+}
+
+/** Reports a wait's progress to the client, if it asked for progress. */
+export function progressReporter(ctx: ServerContext, message: string) {
+  return (elapsedMs: number, totalMs: number) => {
+    const token = ctx.mcpReq._meta?.progressToken;
+    if (token === undefined) return;
+    ctx.mcpReq.notify({
+      method: "notifications/progress",
+      params: { progressToken: token, progress: elapsedMs, total: totalMs, message },
+    }).catch(() => {});
+  };
+}
+
+/** Runs a handler, turning thrown errors into isError results a model can read. */
+export function guarded<A>(
+  fn: (args: A, ctx: ServerContext) => CallToolResult | Promise<CallToolResult>,
+) {
+  return async (args: A, ctx: ServerContext): Promise<CallToolResult> => {
+    try {
+      return await fn(args, ctx);
+    } catch (e) {
+      return toolError((e as Error).message);
+    }
+  };
+}
+
+/**
+ * A tool's description and schemas, built once for the process. An instance
+ * builds a server for every 2026-07-28 request, and building zod schemas is
+ * most of what that costs; the handlers stay per server.
+ */
+export const configs = new Map<string, unknown>();
+export function once<T>(name: string, make: () => T): T {
+  if (!configs.has(name)) configs.set(name, make());
+  return configs.get(name) as T;
+}
