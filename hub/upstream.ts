@@ -220,11 +220,12 @@ async function fetchLists(client: Client): Promise<Lists> {
  */
 function watchStandaloneStream(lost: (reason: string) => void): typeof fetch {
   return async (input, init) => {
+    // Every call is a POST: let those through untouched, on the hot path.
+    if ((init?.method ?? "GET") !== "GET") return await fetch(input, init);
     const response = await fetch(input, init);
     // A GET with Last-Event-ID resumes a response stream the server closed mid-call
     // (SEP-1699): it ends when the response is delivered, which says nothing of the server.
-    const resuming = new Headers(init?.headers).has("last-event-id");
-    if ((init?.method ?? "GET") !== "GET" || resuming || !response.ok) return response;
+    if (new Headers(init?.headers).has("last-event-id") || !response.ok) return response;
     return onBodyEnd(
       response,
       (e) => lost(e ? `notification stream broke: ${e.message}` : "notification stream closed"),
