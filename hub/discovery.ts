@@ -108,12 +108,13 @@ export async function* watchAnnouncements(
         // The directory itself went (rm -rf): a watch on it is dead. Make it again and watch
         // the new one; the scan reports what was lost and finds what is there now.
         log.warn(`discovery directory ${dir} was removed; creating it again and watching it`);
-        // Deno does not watch a path again until its old watch is closed.
+        // Deno does not watch a path again until its old watch has closed and ended.
         const old = watcher;
         watcher = undefined;
         try {
           old?.close();
         } catch { /* already closed */ }
+        await pump;
         await ensureDiscoveryDir(dir);
         watch();
         yield* scan();
