@@ -22,15 +22,15 @@ export function watchListens(transport: Transport, changed: (uris: Set<string>) 
     }
   };
   // Whoever sets onmessage (the SDK's entry) gets it wrapped, so nothing passes unseen.
-  let handler: Transport["onmessage"];
+  let wrapped: Transport["onmessage"];
   Object.defineProperty(transport, "onmessage", {
     configurable: true,
-    get: () =>
-      handler &&
-      ((message: JSONRPCMessage, extra?: unknown) => {
+    get: () => wrapped,
+    set: (h: Transport["onmessage"]) => {
+      wrapped = h && ((message: JSONRPCMessage, extra?: unknown) => {
         observe(message);
-        (handler as (m: JSONRPCMessage, e?: unknown) => void)(message, extra);
-      }),
-    set: (h: Transport["onmessage"]) => handler = h,
+        (h as (m: JSONRPCMessage, e?: unknown) => void)(message, extra);
+      });
+    },
   });
 }

@@ -219,9 +219,7 @@ async function fetchLists(client: Client): Promise<Lists> {
  * the next probe.
  */
 function watchStandaloneStream(lost: (reason: string) => void): typeof fetch {
-  return async (input, init) => {
-    // Every call is a POST: let those through untouched, on the hot path.
-    if ((init?.method ?? "GET") !== "GET") return await fetch(input, init);
+  const watch = async (input: string | URL | Request, init?: RequestInit) => {
     const response = await fetch(input, init);
     // A GET with Last-Event-ID resumes a response stream the server closed mid-call
     // (SEP-1699): it ends when the response is delivered, which says nothing of the server.
@@ -231,4 +229,7 @@ function watchStandaloneStream(lost: (reason: string) => void): typeof fetch {
       (e) => lost(e ? `notification stream broke: ${e.message}` : "notification stream closed"),
     );
   };
+  // Every call is a POST: those go straight to fetch, on the hot path.
+  return (input, init) =>
+    (init?.method ?? "GET") === "GET" ? watch(input, init) : fetch(input, init);
 }
