@@ -14,6 +14,7 @@ import type { V1 } from "./v1.ts";
 interface Variant {
   label: string;
   era: Era;
+  probe?: "sibling" | "in-place";
   dir: string;
   main?: string;
   config?: string;
@@ -60,7 +61,13 @@ async function timeRun(args: string[], cwd?: string) {
 export async function phaseColdStart(dir: string, v1: V1 | null) {
   progress(`hub cold start ×${COLD_TRIALS}`);
   const variants: Variant[] = [
-    { label: "v2, 2026-07-28 client", era: "modern", dir },
+    { label: "v2, 2026-07-28 client probing in place", era: "modern", dir, probe: "in-place" },
+    {
+      label: "v2, 2026-07-28 client, SDK stdio (probes a throwaway sibling hub first)",
+      era: "modern",
+      dir,
+      probe: "sibling",
+    },
     { label: "v2, 2025-11-25 client", era: "legacy", dir },
   ];
   if (v1) {
@@ -92,9 +99,8 @@ export async function phaseColdStart(dir: string, v1: V1 | null) {
       `${v.label}: target ≤ ${TARGET_COLD_MS} ms`,
       s.median <= TARGET_COLD_MS ? "met" : "not met",
       `p50 from spawn: "hub ready" logged ${ms(med((x) => x.ready))}, ` +
-        `upstream connected ${ms(med((x) => x.connected))}, initialize done ${
-          ms(med((x) => x.init))
-        }; ` +
+        `upstream connected ${ms(med((x) => x.connected))}, ` +
+        `client.connect done (initialize or server/discover) ${ms(med((x) => x.init))}; ` +
         `tools/list calls ${Math.max(...r.map((x) => x.lists))} at most`,
       String(r.length),
     );

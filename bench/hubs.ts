@@ -24,14 +24,29 @@ export interface HubSpec {
   config?: string;
   cwd?: string;
   logLevel?: "info" | "debug";
+  /** Another stdio server to run instead of a hub (deno run arguments after -A). */
+  script?: string[];
+  /**
+   * How a 2026-07-28 client learns the era: "sibling" is the SDK's default for its own
+   * stdio transport (server/discover goes to a throwaway second process, then the real
+   * one starts); "in-place" probes the one process, as a client with its own transport does.
+   */
+  probe?: "sibling" | "in-place";
 }
+
+/** The SDK probes in place on any subclass of its stdio transport (it cannot clone one). */
+class InPlaceStdioTransport extends StdioClientTransport {}
 
 export async function spawnHub(spec: HubSpec): Promise<HubProc> {
   const args = ["run", "-A"];
   if (spec.config) args.push("--config", spec.config);
-  args.push(spec.main ?? MAIN, "--mcp", "--discovery-dir", spec.discoveryDir);
-  args.push("--log-level", spec.logLevel ?? "info");
-  const transport = new StdioClientTransport({
+  if (spec.script) args.push(...spec.script);
+  else {
+    args.push(spec.main ?? MAIN, "--mcp", "--discovery-dir", spec.discoveryDir);
+    args.push("--log-level", spec.logLevel ?? "info");
+  }
+  const Transport = spec.probe === "in-place" ? InPlaceStdioTransport : StdioClientTransport;
+  const transport = new Transport({
     command: Deno.execPath(),
     args,
     // The SDK's stdio client trims the environment; Deno's cache location must survive.
