@@ -8,6 +8,7 @@ import {
   CLIENT_INFO_META_KEY,
   type McpServer,
   type ServerContext,
+  type StandardSchemaWithJSON,
 } from "../shared/sdk.ts";
 import {
   type AgentLine,
@@ -199,7 +200,39 @@ export function guarded<A>(
  * most of what that costs; the handlers stay per server.
  */
 export const configs = new Map<string, unknown>();
-export function once<T>(name: string, make: () => T): T {
-  if (!configs.has(name)) configs.set(name, make());
+export function once<T extends { inputSchema?: unknown; outputSchema?: unknown }>(
+  name: string,
+  make: () => T,
+): T {
+  if (!configs.has(name)) {
+    const config = make();
+    for (const key of ["inputSchema", "outputSchema"] as const) {
+      const schema = config[key] as StandardSchemaWithJSON | undefined;
+      if (schema) config[key] = jsonOnce(schema);
+    }
+    configs.set(name, config);
+  }
   return configs.get(name) as T;
+}
+
+/**
+ * The same schema, with its JSON Schema forms worked out once. The SDK converts
+ * a tool's schemas afresh on every server it builds (zod does the whole walk
+ * each time), and a 2026-07-28 request gets a server of its own: without this,
+ * every tools/call paid for two conversions and every tools/list for eighteen.
+ */
+function jsonOnce<S extends StandardSchemaWithJSON>(schema: S): S {
+  const std = schema["~standard"];
+  const made = new Map<string, Record<string, unknown>>();
+  type Options = Parameters<typeof std.jsonSchema.input>[0];
+  const form = (io: "input" | "output") => (options: Options) => {
+    const key = `${io} ${options.target}`;
+    let json = made.get(key);
+    if (!json) made.set(key, json = std.jsonSchema[io](options));
+    return json;
+  };
+  // The SDK reads a schema through `~standard` alone, so this stands in for the zod object.
+  return {
+    "~standard": { ...std, jsonSchema: { input: form("input"), output: form("output") } },
+  } as unknown as S;
 }

@@ -156,6 +156,13 @@ Deno.test("instance: every tool, end to end", opts, async (t) => {
         assert.ok(names.includes(n), `missing ${n}`);
       }
       for (const tool of tools) assert.ok(tool.outputSchema, `${tool.name} has an outputSchema`);
+      // Each 2026-07-28 request gets a server of its own; the schemas' JSON forms are made once
+      // per process and must come out the same for every one.
+      const run = tools.find((x) => x.name === "scripts_run")!;
+      assert.equal(run.inputSchema.type, "object");
+      assert.deepEqual(run.inputSchema.required, ["name"]);
+      const again = await client.listTools(undefined, { cacheMode: "refresh" });
+      assert.deepEqual(again.tools, tools);
     });
 
     await t.step("scripts_list", async () => {
