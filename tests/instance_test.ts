@@ -283,6 +283,12 @@ Deno.test("instance: every tool, end to end", opts, async (t) => {
       await until("the grandchild to die", () => !pidAlive(grandchild));
       assert.ok(!pidAlive(pid as number));
     });
+
+    await t.step("stderr carries buzz's own lines only, no runtime warnings", () => {
+      // A runtime warning here lands in the user's terminal, or across the terminal UI.
+      const foreign = inst.stderr().split("\n").filter((l) => l && !l.startsWith("buzz["));
+      assert.deepEqual(foreign, []);
+    });
   } finally {
     await close();
     await inst.stop();
