@@ -131,6 +131,13 @@ export async function smoke(opts: SmokeOptions): Promise<void> {
       return lines.some((l) => l.text.includes("hello from buzz"));
     }, 30_000);
     say("scripts_run and logs_tail through the hub: ok");
+    // Scripts' output goes to stdout; anything on stderr but buzz's own lines (a runtime
+    // warning, say) would land in the user's terminal.
+    const foreign = instanceErr.split("\n").filter((l) => l.trim() && !l.startsWith("buzz["));
+    if (foreign.length) {
+      throw new Error(`the instance wrote lines that are not buzz's own:\n${foreign.join("\n")}`);
+    }
+    say("instance stderr holds buzz's own lines only: ok");
   } catch (e) {
     throw new Error(
       `${(e as Error).message}\n--- instance stderr ---\n${instanceErr}\n--- hub stderr ---\n` +

@@ -36,7 +36,7 @@ Deno.test(
       assert.equal(v.stdout.trim(), `buzz ${VERSION}`);
       const steps: string[] = [];
       await smoke({ command: [installed.buzz], env, say: (l) => steps.push(l) });
-      assert.equal(steps.length, 4, steps.join("\n"));
+      assert.equal(steps.length, 5, steps.join("\n"));
       assert.deepEqual(offline.asked, [], "nothing asked a registry or a proxy");
     } finally {
       await offline.close();
