@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { connectInstance, jsonFiles, ROOT } from "../tests/helpers.ts";
 import { DISCOVERY_TRIALS, KILL_TRIALS, START_TRIALS } from "./settings.ts";
 import { mib, ms, now, poll, progress, row, rowStats, sleep } from "./stats.ts";
-import { type Hub, memory, startAnnounced, startHub } from "./procs.ts";
+import { type Hub, memory, startAnnounced } from "./procs.ts";
+import { spawnHub } from "./hubs.ts";
 import { listInstances } from "./calls.ts";
 import { makeProject } from "./fixture.ts";
 
@@ -83,7 +84,9 @@ export async function phaseInstanceStart(project: string, dir: string) {
 
 export async function phaseHub(project: string, dir: string) {
   progress("hub start");
-  const { hub, initMs } = await startHub(dir);
+  // A 2025-11-25 client: one process, started by initialize.
+  const hub = await spawnHub({ discoveryDir: dir, era: "legacy" });
+  const initMs = hub.initAt - hub.spawnedAt;
   const t0 = now();
   await listInstances(hub);
   const firstList = now() - t0;

@@ -3,10 +3,10 @@
 // instances (announced through the discovery directory) and the hub (over stdio).
 
 import { join } from "node:path";
-import { Client, StdioClientTransport } from "../shared/sdk.ts";
+import type { Client } from "../shared/sdk.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
-import { jsonFiles, MAIN, pidAlive, spawnLogged } from "../tests/helpers.ts";
-import { now, progress, sleep } from "./stats.ts";
+import { jsonFiles, MAIN, spawnLogged } from "../tests/helpers.ts";
+import { now, progress } from "./stats.ts";
 
 /** VmRSS and VmHWM (peak RSS) in kB, from /proc/<pid>/status. */
 export function memory(pid: number): { rss: number; hwm: number } {
@@ -52,13 +52,25 @@ export interface Instance {
   waitExit(): Promise<void>;
 }
 
-export function spawnInstance(project: string, discoveryDir: string, name: string): Instance {
+/** Another buzz checkout to run instead of this one (the v1 worktree), with its own deno.json. */
+export interface Checkout {
+  main: string;
+  config: string;
+  cwd: string;
+}
+
+export function spawnInstance(
+  project: string,
+  discoveryDir: string,
+  name: string,
+  checkout?: Checkout,
+): Instance {
   const spawnedAt = now();
   const child = spawnLogged(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      MAIN,
+      ...(checkout ? ["--config", checkout.config, checkout.main] : [MAIN]),
       "--no-tui",
       "--dir",
       project,
@@ -69,6 +81,7 @@ export function spawnInstance(project: string, discoveryDir: string, name: strin
       "--grace-ms",
       "500",
     ],
+    cwd: checkout?.cwd,
   });
   const inst: Instance = {
     proc: child.proc,
@@ -133,9 +146,10 @@ export async function startAnnounced(
   project: string,
   dir: string,
   name: string,
+  checkout?: Checkout,
 ): Promise<Announced> {
   const before = new Set(jsonFiles(dir));
-  const inst = spawnInstance(project, dir, name);
+  const inst = spawnInstance(project, dir, name, checkout);
   const { name: fileName, at } = await nextAnnouncement(dir, before, inst);
   const file = join(dir, fileName);
   const [text, info] = await Promise.all([Deno.readTextFile(file), Deno.stat(file)]);
@@ -153,42 +167,4 @@ export interface Hub {
   pid: number;
   stderr: () => string;
   close(): Promise<void>;
-}
-
-export async function startHub(discoveryDir: string): Promise<{ hub: Hub; initMs: number }> {
-  const t0 = now();
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "-A", MAIN, "--mcp", "--discovery-dir", discoveryDir, "--log-level", "info"],
-    stderr: "pipe",
-  });
-  let err = "";
-  transport.stderr?.on("data", (d: Uint8Array) => {
-    err = (err + new TextDecoder().decode(d)).slice(-20_000);
-  });
-  const client = new Client({ name: "buzz-bench", version: "0" }, { capabilities: {} });
-  await client.connect(transport);
-  const initMs = now() - t0;
-  const pid = transport.pid!;
-  let closed = false;
-  const hub: Hub = {
-    client,
-    pid,
-    stderr: () => err,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await client.close().catch(() => {});
-      // The hub exits on stdin EOF; make sure of it.
-      const deadline = now() + 3000;
-      while (pidAlive(pid) && now() < deadline) await sleep(20);
-      if (pidAlive(pid)) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch { /* gone */ }
-      }
-    },
-  };
-  cleanups.push(() => hub.close());
-  return { hub, initMs };
 }

@@ -5,10 +5,10 @@
 // The worktree is removed on the way out, whatever happens.
 
 import { join } from "node:path";
-import { jsonFiles, ROOT, spawnLogged } from "../tests/helpers.ts";
-import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
-import { poll, progress } from "./stats.ts";
-import { cleanups } from "./procs.ts";
+import { ROOT } from "../tests/helpers.ts";
+import type { DiscoveryRecord } from "../shared/discovery.ts";
+import { progress } from "./stats.ts";
+import { cleanups, startAnnounced } from "./procs.ts";
 import { makeProject } from "./fixture.ts";
 
 export const V1_COMMIT = "a678249";
@@ -55,32 +55,12 @@ export async function startV1(): Promise<V1 | null> {
     const discoveryDir = await Deno.makeTempDir({ prefix: "buzz-bench-v1-discovery-" });
     cleanups.push(() => Deno.remove(discoveryDir, { recursive: true }));
     await Deno.chmod(discoveryDir, 0o700);
-    const child = spawnLogged(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--config",
-        config,
-        main,
-        "--no-tui",
-        "--dir",
-        project,
-        "--discovery-dir",
-        discoveryDir,
-        "--name",
-        "v1",
-        "--grace-ms",
-        "500",
-      ],
+    const { inst, record } = await startAnnounced(project, discoveryDir, "v1", {
+      main,
+      config,
       cwd: worktree,
     });
-    const stop = async () => void await child.stop("SIGTERM", 3000);
-    cleanups.push(stop);
-    const name = await poll("the v1 discovery file", () => {
-      if (child.exited()) throw new Error(`the v1 instance exited:\n${child.stderr()}`);
-      return jsonFiles(discoveryDir)[0];
-    }, 30_000);
-    const record = parseDiscoveryRecord(await Deno.readTextFile(join(discoveryDir, name)));
+    const stop = async () => void await inst.stop();
     return { worktree, main, config, discoveryDir, record, stop };
   } catch (e) {
     progress(`v1 cannot run, using its recorded figures: ${(e as Error).message}`);

@@ -129,9 +129,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     while (!known && await connectionSettled(deadline)) {
       known = registry.catalog.tools.some((t) => t.name === name);
     }
-    const args = { ...req.params.arguments };
-    const instance = args[INSTANCE_ARG];
-    delete args[INSTANCE_ARG];
+    const { instance, args } = takeInstance(req.params.arguments);
     let upstream;
     try {
       upstream = (await route(instance)).upstream;
@@ -160,9 +158,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   server.setRequestHandler("resources/read", byUri("resources/read") as never);
 
   server.setRequestHandler("prompts/get", async (req, ctx) => {
-    const args = { ...req.params.arguments };
-    const instance = args[INSTANCE_ARG];
-    delete args[INSTANCE_ARG];
+    const { instance, args } = takeInstance(req.params.arguments);
     const { upstream } = await route(instance, (s) => ownersOfPrompt(s, req.params.name));
     return await forward(
       front,
@@ -252,6 +248,14 @@ async function unknownTool(name: string, registry: Registry): Promise<CallToolRe
         ? " No buzz instance is connected; start `buzz` in a project, then call instances_list."
         : ""),
   );
+}
+
+/** Splits the hub's own `instance` argument from the arguments the instance receives. */
+function takeInstance(
+  all: Record<string, unknown> | undefined,
+): { instance: unknown; args: Record<string, unknown> } {
+  const { [INSTANCE_ARG]: instance, ...args } = all ?? {};
+  return { instance, args };
 }
 
 function toolError(text: string): CallToolResult {
