@@ -6,11 +6,11 @@
 // then scripts_list per request with the factory as shipped, with one server
 // built once and reused, and over a 2025 session.
 
-import { buildServer } from "../instance/mcp.ts";
-import { serveMcp } from "../instance/http.ts";
-import { Supervisor } from "../instance/supervisor.ts";
-import { loadScripts } from "../instance/scripts.ts";
-import { registerTools } from "../instance/tools.ts";
+import { buildServer } from "../instance/serve/mcp.ts";
+import { serveMcp } from "../instance/serve/http.ts";
+import { Supervisor } from "../instance/supervise/supervisor.ts";
+import { loadScripts } from "../instance/supervise/scripts.ts";
+import { registerTools } from "../instance/serve/tools.ts";
 import { VERSION } from "../shared/version.ts";
 import { Client, McpServer, StreamableHTTPClientTransport } from "../shared/sdk.ts";
 import type { Era } from "../tests/helpers.ts";

@@ -11,39 +11,15 @@ import { AsyncQueue } from "./queue.ts";
 import { buildCatalog, type Catalog, type CatalogKind, changedKinds } from "./catalog.ts";
 import { ownersOfUri, pickInstance } from "./route.ts";
 import { type Lists, Upstream, type UpstreamHooks } from "./upstream.ts";
+import type { Entry, State } from "./state.ts";
 
-export type InstanceState = "discovered" | "connected" | "disconnected";
-
-export interface Entry {
-  record: DiscoveryRecord;
-  path: string;
-  state: InstanceState;
-  /** Bumped on every connection attempt, so late news from an old one is dropped. */
-  gen: number;
-  upstream?: Upstream;
-  lists?: Lists;
-  connectedSince?: string;
-  lastError?: string;
-  attempts: number;
-  retryTimer?: ReturnType<typeof setTimeout>;
-  fileGone: boolean;
-  /** Reconnecting by the hub's own choice (to tell it the client's capabilities). */
-  reconnecting?: boolean;
-}
+export type { Entry, InstanceState, State } from "./state.ts";
 
 /** What the registry tells the hub's client about. */
 export interface RegistryOutput {
   catalogChanged(kinds: CatalogKind[]): void;
   notification(from: Entry, n: { method: string; params?: Record<string, unknown> }): void;
   forwardRequest(method: string, params: unknown, signal: AbortSignal): Promise<unknown>;
-}
-
-export interface State {
-  instances: Map<string, Entry>;
-  /** Directories the client works in (the hub's cwd, a 2025 client's roots): routing hints. */
-  hints: string[];
-  /** Resource URIs the client subscribed to, each with the instance that serves it. */
-  subscriptions: Map<string, string>;
 }
 
 type Message =

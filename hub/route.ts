@@ -4,7 +4,7 @@
 // resource URI or prompt belongs to the instances that list it.
 
 import { resolve } from "node:path";
-import type { Entry, State } from "./registry.ts";
+import type { Entry, State } from "./state.ts";
 
 export function describeInstances(s: State): string {
   if (s.instances.size === 0) {

@@ -12,14 +12,14 @@ import {
 } from "../shared/discovery.ts";
 import { configureLog, log, type LogLevel } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
-import { serveMcp } from "./http.ts";
-import { buildServer } from "./mcp.ts";
-import { forwardChanges } from "./notify.ts";
-import { loadScripts, type ScriptInfo, watchScripts } from "./scripts.ts";
+import { serveMcp } from "./serve/http.ts";
+import { buildServer } from "./serve/mcp.ts";
+import { forwardChanges } from "./serve/notify.ts";
+import { loadScripts, type ScriptInfo, watchScripts } from "./supervise/scripts.ts";
 import { duplicateMessage, runningInstanceFor } from "./single.ts";
-import { Supervisor } from "./supervisor.ts";
+import { Supervisor } from "./supervise/supervisor.ts";
 import { activity } from "./activity.ts";
-import { startConsole } from "./console.ts";
+import { startConsole } from "./views/console.ts";
 
 export interface InstanceOptions {
   dir: string;
@@ -195,7 +195,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
  * buzz opens the UI only on a real terminal, so it hides those two variables
  * from that import and puts them back for the scripts it runs.
  */
-async function importUi(): Promise<typeof import("./ui/main.tsx")> {
+async function importUi(): Promise<typeof import("./views/ui/main.tsx")> {
   const hidden = ["CI", "CONTINUOUS_INTEGRATION"].flatMap((k) => {
     const v = Deno.env.get(k);
     if (v === undefined) return [];
@@ -203,7 +203,7 @@ async function importUi(): Promise<typeof import("./ui/main.tsx")> {
     return [[k, v] as const];
   });
   try {
-    return await import("./ui/main.tsx");
+    return await import("./views/ui/main.tsx");
   } finally {
     for (const [k, v] of hidden) Deno.env.set(k, v);
   }

@@ -15,7 +15,7 @@ import {
   tempDir,
   until,
 } from "./helpers.ts";
-import { ANSWER_BYTES } from "../instance/budget.ts";
+import { ANSWER_BYTES } from "../instance/serve/budget.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Line = { process_id: string; seq: number; text: string };

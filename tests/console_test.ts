@@ -15,9 +15,9 @@ import {
   until,
 } from "./helpers.ts";
 import { Activity } from "../instance/activity.ts";
-import { startConsole } from "../instance/console.ts";
-import { loadScripts } from "../instance/scripts.ts";
-import { Supervisor } from "../instance/supervisor.ts";
+import { startConsole } from "../instance/views/console.ts";
+import { loadScripts } from "../instance/supervise/scripts.ts";
+import { Supervisor } from "../instance/supervise/supervisor.ts";
 
 /** `buzz --no-tui` (or other args) with stdout captured. */
 function spawnBuzz(project: string, discovery: string, args: string[]) {

@@ -6,7 +6,7 @@
 
 import * as assert from "node:assert/strict";
 import { asExpected, type ExpectedError, lineSet, loadCorpus, replay } from "./corpus/lib.ts";
-import { stripTerminal } from "../instance/terminal.ts";
+import { stripTerminal } from "../instance/supervise/terminal.ts";
 
 const corpus = await loadCorpus();
 const key = (e: Pick<ExpectedError, "tool" | "message" | "file" | "line" | "column">) =>

@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LineSplitter, MAX_LINE } from "../instance/lines.ts";
-import { loadScripts, type ScriptInfo, watchScripts } from "../instance/scripts.ts";
-import { Supervisor } from "../instance/supervisor.ts";
-import { findExecutable } from "../instance/spawn.ts";
+import { LineSplitter, MAX_LINE } from "../instance/supervise/lines.ts";
+import { loadScripts, type ScriptInfo, watchScripts } from "../instance/supervise/scripts.ts";
+import { Supervisor } from "../instance/supervise/supervisor.ts";
+import { findExecutable } from "../instance/supervise/spawn.ts";
 import {
   call,
   connectInstance,

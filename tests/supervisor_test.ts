@@ -3,10 +3,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadScripts, type ScriptInfo, stripJsonc } from "../instance/scripts.ts";
-import { LogBuffer, SeqCounter, type Stream, stripAnsi } from "../instance/log_buffer.ts";
-import { findUrls, RunDetector } from "../instance/detect.ts";
-import { Supervisor, type SupervisorEvent } from "../instance/supervisor.ts";
+import { loadScripts, type ScriptInfo, stripJsonc } from "../instance/supervise/scripts.ts";
+import { LogBuffer, SeqCounter, type Stream, stripAnsi } from "../instance/supervise/log_buffer.ts";
+import { findUrls, RunDetector } from "../instance/detect/detector.ts";
+import { Supervisor, type SupervisorEvent } from "../instance/supervise/supervisor.ts";
 
 // ---------------------------------------------------------------- helpers
 

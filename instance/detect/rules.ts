@@ -2,7 +2,7 @@
 // continue it, and where its message and location are. Rules see lines with
 // terminal codes stripped. Checked in order; the first headline match wins.
 
-import type { LogLine } from "../log_buffer.ts";
+import type { LogLine } from "../supervise/log_buffer.ts";
 import type { Draft, Rule, Start, Verdict } from "./types.ts";
 
 const INDENTED = /^\s+\S/;

@@ -1,6 +1,6 @@
 // The shapes shared by the detector's modules.
 
-import type { LogLine } from "../log_buffer.ts";
+import type { LogLine } from "../supervise/log_buffer.ts";
 
 /** The tool that printed an error, as far as its format tells. */
 export type Tool =

@@ -4,8 +4,8 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DetectedError, type Report, RunDetector } from "../../instance/detect.ts";
-import { LogBuffer, SeqCounter } from "../../instance/log_buffer.ts";
+import { type DetectedError, type Report, RunDetector } from "../../instance/detect/detector.ts";
+import { LogBuffer, SeqCounter } from "../../instance/supervise/log_buffer.ts";
 
 export const CORPUS_DIR = dirname(fileURLToPath(import.meta.url));
 

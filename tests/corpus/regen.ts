@@ -14,7 +14,7 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stripTerminal } from "../../instance/terminal.ts";
+import { stripTerminal } from "../../instance/supervise/terminal.ts";
 
 const ROOT = "/tmp/buzz-corpus";
 const TOOLS = Deno.env.get("BUZZ_CORPUS_TOOLS") ?? join(ROOT, "tools");

@@ -3,8 +3,8 @@
 // second while a run is up (uptimes), and nothing at all while idle.
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Activity } from "../activity.ts";
-import type { RunInfo, ScriptInfo, Supervisor } from "../supervisor.ts";
+import type { Activity } from "../../activity.ts";
+import type { RunInfo, ScriptInfo, Supervisor } from "../../supervise/supervisor.ts";
 
 export const FPS = 20;
 

@@ -2,7 +2,7 @@
 // spawn.ts), its guardian, its log lines and what they reveal (URLs, errors),
 // and stopping it with its whole process tree.
 
-import { type DetectedError, RunDetector } from "./detect.ts";
+import { type DetectedError, RunDetector } from "../detect/detector.ts";
 import type { EnvSource } from "./env.ts";
 import { startGuardian } from "./guardian.ts";
 import { stopGroup } from "./group.ts";

@@ -3,7 +3,7 @@
 // the child's own output are kept; the current search match is inverted.
 
 import { Box, Text } from "ink";
-import type { TailedLine } from "../supervisor.ts";
+import type { TailedLine } from "../../supervise/supervisor.ts";
 import { colorFor, scriptOf } from "../console.ts";
 import { drawable } from "./text.ts";
 

@@ -2,7 +2,7 @@
 // scrolled, it ends at an anchor line (by seq), so new output does not move it.
 // Only the window is ever handed to React, never the whole buffer.
 
-import type { Supervisor, TailedLine } from "../supervisor.ts";
+import type { Supervisor, TailedLine } from "../../supervise/supervisor.ts";
 
 /** Enough for every line the supervisor keeps. */
 const ALL = 1_000_000;

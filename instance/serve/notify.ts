@@ -2,7 +2,7 @@
 // with every line, so their updates are batched: a chatty child must not flood
 // clients, and one "updated" per resource per batch says all there is to say.
 
-import type { Supervisor, SupervisorEvent } from "./supervisor.ts";
+import type { Supervisor, SupervisorEvent } from "../supervise/supervisor.ts";
 import type { McpHttpServer } from "./http.ts";
 import { resourceUris } from "./mcp.ts";
 

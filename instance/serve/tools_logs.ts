@@ -2,7 +2,7 @@
 // errors that hold now.
 
 import { z } from "zod";
-import type { McpServer } from "../shared/sdk.ts";
+import type { McpServer } from "../../shared/sdk.ts";
 import {
   agentLine,
   ANSWER_BYTES,
@@ -15,7 +15,7 @@ import {
   lineCost,
   type Truncation,
 } from "./budget.ts";
-import { lineMatcher, type Supervisor } from "./supervisor.ts";
+import { lineMatcher, type Supervisor } from "../supervise/supervisor.ts";
 import { waitFor } from "./wait.ts";
 import {
   ErrorEntry,

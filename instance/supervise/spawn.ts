@@ -5,42 +5,17 @@
 // child just waits on a full pipe meanwhile: nothing is lost).
 
 import { join } from "node:path";
-import type { Stream } from "./log_buffer.ts";
+import { nextTurn, SLICE_MS, type Spawned, type SpawnRequest } from "./child.ts";
 import { platformArgv } from "./group.ts";
 import { spawnPty } from "./pty.ts";
 
-export interface SpawnRequest {
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-  tty: boolean;
-  onOutput: (stream: Stream, text: string) => void;
-}
-
-export interface ExitStatus {
-  code: number;
-  signal: Deno.Signal | null;
-}
-
-export interface Spawned {
-  pid: number;
-  tty: boolean;
-  /** Whether the process itself has exited (its output may still be draining). */
-  exited(): boolean;
-  /** The exit status, once the process exited and its output is read. */
-  done: Promise<ExitStatus>;
-  /** Sends input; only a run with a terminal has any. */
-  write(text: string): void;
-}
+export type { Spawned, SpawnRequest };
 
 /**
  * A grandchild that inherited the output can hold it open long after the child
  * exits; give the tail of the output this long before declaring the run over.
  */
 export const DRAIN_MS = 200;
-/** Longest stretch of output handling before letting other work run. */
-export const SLICE_MS = 12;
-
 export function spawnRun(req: SpawnRequest): Spawned {
   if (req.tty && Deno.build.os !== "windows") return spawnPty(req);
   return spawnPipes(req);
@@ -94,11 +69,6 @@ async function pump(stream: ReadableStream<Uint8Array>, emit: (text: string) => 
   } catch {
     // The pipe broke; whatever arrived is kept and the child's status tells the rest.
   }
-}
-
-/** Resolves on a later turn of the event loop, after pending I/O had its chance. */
-export function nextTurn(): Promise<void> {
-  return new Promise((r) => setTimeout(r, 0));
 }
 
 /** Waits for p, but no longer than ms. */

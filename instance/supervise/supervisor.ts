@@ -5,7 +5,7 @@
 // only the supervisor changes runs. One run's life is in runs.ts.
 
 import { basename } from "node:path";
-import type { DetectedError } from "./detect.ts";
+import type { DetectedError } from "../detect/detector.ts";
 import { runEnv } from "./env.ts";
 import type { LogLine, Stream } from "./log_buffer.ts";
 import { SeqCounter } from "./log_buffer.ts";
@@ -13,7 +13,7 @@ import { filterWithin, lineMatcher } from "./matcher.ts";
 import { type AutoRestart, Run, type RunInfo, type SupervisorEvent } from "./runs.ts";
 import { RUNNER_HINTS, type ScriptInfo } from "./scripts.ts";
 import { findExecutable } from "./spawn.ts";
-import { log } from "../shared/log.ts";
+import { log } from "../../shared/log.ts";
 
 export { lineMatcher } from "./matcher.ts";
 export type { AutoRestart, DetectedError, LogLine, RunInfo, ScriptInfo, Stream, SupervisorEvent };

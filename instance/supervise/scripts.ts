@@ -3,7 +3,7 @@
 // and a watcher that reloads them when those files change.
 
 import { basename, join } from "node:path";
-import { log } from "../shared/log.ts";
+import { log } from "../../shared/log.ts";
 
 export interface ScriptInfo {
   /** Unique among the project's scripts; see loadScripts for name clashes. */

@@ -2,11 +2,11 @@
 // report their runs and URLs.
 
 import { z } from "zod";
-import type { McpServer } from "../shared/sdk.ts";
-import { activity } from "./activity.ts";
+import type { McpServer } from "../../shared/sdk.ts";
+import { activity } from "../activity.ts";
 import { agentLine, formatLine } from "./budget.ts";
-import { findUrls } from "./detect.ts";
-import { lineMatcher, type ScriptInfo, type Supervisor } from "./supervisor.ts";
+import { findUrls } from "../detect/detector.ts";
+import { lineMatcher, type ScriptInfo, type Supervisor } from "../supervise/supervisor.ts";
 import { waitFor } from "./wait.ts";
 import {
   clientName,

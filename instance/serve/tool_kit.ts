@@ -9,7 +9,7 @@ import {
   type McpServer,
   type ServerContext,
   type StandardSchemaWithJSON,
-} from "../shared/sdk.ts";
+} from "../../shared/sdk.ts";
 import {
   type AgentLine,
   agentLine,
@@ -18,7 +18,7 @@ import {
   formatLine,
   LINE_CHARS,
 } from "./budget.ts";
-import type { RunInfo, Supervisor } from "./supervisor.ts";
+import type { RunInfo, Supervisor } from "../supervise/supervisor.ts";
 import type { WaitResult } from "./wait.ts";
 
 export const Run = z.object({

@@ -1,7 +1,7 @@
 // Current errors, newest first; the selected one is shown with all its lines.
 
 import { Box, Text } from "ink";
-import type { DetectedError } from "../supervisor.ts";
+import type { DetectedError } from "../../supervise/supervisor.ts";
 import { fit } from "./text.ts";
 
 export function ErrorsView(

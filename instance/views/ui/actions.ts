@@ -1,7 +1,7 @@
 // What the UI's keys do to the supervisor. The UI sends commands; the
 // supervisor owns the runs. Each returns a message for the status line.
 
-import type { Supervisor } from "../supervisor.ts";
+import type { Supervisor } from "../../supervise/supervisor.ts";
 import type { ScriptRow } from "./model.ts";
 
 /** Starts the script, or stops its run if it is up. */

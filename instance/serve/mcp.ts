@@ -4,10 +4,10 @@
 // come from here, so the two eras see the same surface.
 
 import { z } from "zod";
-import { McpServer, ResourceTemplate } from "../shared/sdk.ts";
-import { VERSION } from "../shared/version.ts";
+import { McpServer, ResourceTemplate } from "../../shared/sdk.ts";
+import { VERSION } from "../../shared/version.ts";
 import { ANSWER_BYTES, fitLines, jsonBytes, LINES_BYTES } from "./budget.ts";
-import type { ScriptInfo, Supervisor } from "./supervisor.ts";
+import type { ScriptInfo, Supervisor } from "../supervise/supervisor.ts";
 import { registerTools } from "./tools.ts";
 
 export interface InstanceInfo {

@@ -5,9 +5,9 @@
 // have exited, instead of running out the clock. Driven by supervisor events;
 // the only timers are the caller's deadline and a once-a-second progress tick.
 
-import { log } from "../shared/log.ts";
-import { MATCH_BUDGET_MS, SlowMatchError } from "./matcher.ts";
-import type { RunInfo, Supervisor, SupervisorEvent, TailedLine } from "./supervisor.ts";
+import { log } from "../../shared/log.ts";
+import { MATCH_BUDGET_MS, SlowMatchError } from "../supervise/matcher.ts";
+import type { RunInfo, Supervisor, SupervisorEvent, TailedLine } from "../supervise/supervisor.ts";
 
 export interface WaitOptions {
   /** Whether a line (its plain text) is the one waited for. */

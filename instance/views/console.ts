@@ -4,9 +4,9 @@
 // found, error detected, agent connected, agent actions. It reads the
 // Supervisor and the activity channel; it owns nothing.
 
-import type { Activity, ActivityEvent } from "./activity.ts";
-import { describeActivity } from "./activity.ts";
-import type { RunInfo, Supervisor, SupervisorEvent } from "./supervisor.ts";
+import type { Activity, ActivityEvent } from "../activity.ts";
+import { describeActivity } from "../activity.ts";
+import type { RunInfo, Supervisor, SupervisorEvent } from "../supervise/supervisor.ts";
 
 export interface ConsoleOptions {
   /** Colour prefixes and pass the children's own colours through. */

@@ -1,8 +1,8 @@
 // The top line (instance, views) and the two bottom lines (status, keys).
 
 import { Text } from "ink";
-import type { Activity } from "../activity.ts";
-import { describeActivity } from "../activity.ts";
+import type { Activity } from "../../activity.ts";
+import { describeActivity } from "../../activity.ts";
 
 export const VIEWS = ["processes", "all output", "errors", "urls"] as const;
 

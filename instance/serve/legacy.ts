@@ -3,10 +3,10 @@
 // sitting idle, and their number is capped, so clients that never say goodbye
 // cannot grow the instance without bound.
 
-import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../shared/sdk.ts";
-import { log } from "../shared/log.ts";
-import { onBodyEnd } from "../shared/stream_end.ts";
-import { activity } from "./activity.ts";
+import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../../shared/sdk.ts";
+import { log } from "../../shared/log.ts";
+import { onBodyEnd } from "../../shared/stream_end.ts";
+import { activity } from "../activity.ts";
 
 export interface LegacySessionOptions {
   /** A session with no request and no open stream for this long is closed. */

@@ -6,8 +6,8 @@
 // connection over any message above 10 MB. Every tool result passes through
 // bounded(); the functions here pick which lines fit before it has to act.
 
-import type { CallToolResult } from "../shared/sdk.ts";
-import type { TailedLine } from "./supervisor.ts";
+import type { CallToolResult } from "../../shared/sdk.ts";
+import type { TailedLine } from "../supervise/supervisor.ts";
 
 /** The most one answer may hold: its text content and structuredContent, as JSON. */
 export const ANSWER_BYTES = 1_000_000;

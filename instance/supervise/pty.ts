@@ -7,7 +7,7 @@
 // line of such a run is "stdout".
 
 import pty from "@lydell/node-pty";
-import { type ExitStatus, nextTurn, SLICE_MS, type Spawned, type SpawnRequest } from "./spawn.ts";
+import { type ExitStatus, nextTurn, SLICE_MS, type Spawned, type SpawnRequest } from "./child.ts";
 import { platformArgv } from "./group.ts";
 
 export const COLS = 120;

@@ -7,13 +7,13 @@
 // or a new cycle (see detect/signals.ts). The per-tool formats are in
 // detect/rules.ts.
 
-import type { LogLine, Stream } from "./log_buffer.ts";
-import { ErrorBook } from "./detect/book.ts";
-import { mayStart, RULES } from "./detect/rules.ts";
-import { applySignal } from "./detect/signals.ts";
-import type { DetectedError, Draft } from "./detect/types.ts";
+import type { LogLine, Stream } from "../supervise/log_buffer.ts";
+import { ErrorBook } from "./book.ts";
+import { mayStart, RULES } from "./rules.ts";
+import { applySignal } from "./signals.ts";
+import type { DetectedError, Draft } from "./types.ts";
 
-export type { DetectedError, ErrorKind, Tool } from "./detect/types.ts";
+export type { DetectedError, ErrorKind, Tool } from "./types.ts";
 
 /** One complete report of an error: the book entry it counts towards and the seqs of its lines. */
 export interface Report {

@@ -4,9 +4,9 @@
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Box, type Key, useInput, useStdin } from "ink";
-import type { Activity } from "../activity.ts";
-import type { ScriptInfo, Supervisor } from "../supervisor.ts";
-import { setLogSink } from "../../shared/log.ts";
+import type { Activity } from "../../activity.ts";
+import type { ScriptInfo, Supervisor } from "../../supervise/supervisor.ts";
+import { setLogSink } from "../../../shared/log.ts";
 import { canType, restart, toggle } from "./actions.ts";
 import { Header, KeysLine, StatusLine, VIEWS } from "./bars.tsx";
 import { copyToClipboard } from "./clipboard.ts";
