@@ -5,8 +5,8 @@
 //
 //   deno run -A bench/install.ts [runs]
 //
-// The installed command is packed and installed into a temp prefix first (the
-// install may use the npm registry); its first start has an empty Deno cache.
+// The installed command is packed and installed into a temp prefix first (offline,
+// from the npm cache .ci/run fills); its first start has an empty Deno cache.
 
 import { join } from "node:path";
 import { Client, StdioClientTransport } from "../shared/sdk.ts";

@@ -1,7 +1,7 @@
 // What the agent sees, end to end: waiting that cannot miss a line or outwait
 // an exit, readiness in scripts_run, and answers sized for a model. The last
-// tests use real tools from the npm registry (Vite 7, TypeScript 5.9), installed
-// once into a temp project shared by the tests of this file.
+// tests use real tools (Vite 7, TypeScript 5.9) from tests/tools, which the
+// setup step installs; no test downloads them.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import {
   until,
 } from "./helpers.ts";
 import { ANSWER_BYTES } from "../instance/serve/budget.ts";
+import { toolsNodeModules } from "./tools.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Line = { process_id: string; seq: number; text: string };
@@ -266,41 +267,17 @@ const TSCONFIG = JSON.stringify({
 const BROKEN = 'export const answer: number = "forty-two";\n';
 const FIXED = "export const answer: number = 42;\n";
 
-/** One npm install (Vite 7, TypeScript 5.9) for the file, made on first use. */
-let toolsDir: Promise<string> | undefined;
-function installTools(): Promise<string> {
-  return toolsDir ??= (async () => {
-    const dir = await tempDir("buzz-npm-tools-");
-    await Deno.writeTextFile(
-      join(dir, "package.json"),
-      JSON.stringify({
-        name: "agent-view-tools",
-        private: true,
-        type: "module",
-        devDependencies: { vite: "^7.0.0", typescript: "~5.9.0" },
-      }),
-    );
-    const out = await new Deno.Command("npm", {
-      args: ["install", "--no-audit", "--no-fund", "--loglevel=error"],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      throw new Error(`npm install failed:\n${new TextDecoder().decode(out.stderr)}`);
-    }
-    return dir;
-  })();
-}
-
-/** A web project using the shared install: scripts, a tsconfig, an index page, src/main.ts. */
+/**
+ * A web project on the real Vite and TypeScript of tests/tools (installed by the setup step):
+ * scripts, a tsconfig, an index page, src/main.ts.
+ */
 async function webProject(main: string): Promise<string> {
-  const tools = await installTools();
+  const nodeModules = toolsNodeModules("vite", "typescript");
   const dir = await project({
     "tsconfig.json": TSCONFIG,
     "index.html": '<!doctype html><h1>buzz</h1><script type="module" src="/src/main.ts"></script>',
   }, { dev: "vite", types: "tsc --watch -p .", check: "tsc -p ." });
-  await Deno.symlink(join(tools, "node_modules"), join(dir, "node_modules"));
+  await Deno.symlink(nodeModules, join(dir, "node_modules"));
   await Deno.mkdir(join(dir, "src"));
   await Deno.writeTextFile(join(dir, "src", "main.ts"), main);
   return dir;

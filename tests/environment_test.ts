@@ -22,6 +22,7 @@ import {
   spawnLogged,
   type Structured,
   tempDir,
+  trimmedEnv,
   until,
 } from "./helpers.ts";
 
@@ -86,13 +87,12 @@ async function announcement(
 }
 
 /** A hub through the SDK's stdio client, which starts it with its default (trimmed) environment. */
-async function hubThroughSdk(args: string[], env: Record<string, string> = {}) {
-  // buzz reads no DENO_DIR; it is passed only so that the hub finds the same module cache.
-  const denoDir = Deno.env.get("DENO_DIR");
+async function hubThroughSdk(args: string[], env: Record<string, string | undefined> = {}) {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: ["run", "-A", MAIN, "--mcp", "--log-level", "debug", ...args],
-    env: { ...(denoDir ? { DENO_DIR: denoDir } : {}), ...env },
+    // The SDK adds HOME, PATH and the like; a user's agent passes on the TLS and proxy settings.
+    env: trimmedEnv(env),
     stderr: "pipe",
   });
   let err = "";
@@ -140,7 +140,11 @@ Deno.test(
     let hub: Awaited<ReturnType<typeof hubThroughSdk>> | undefined;
     try {
       const { record } = await announcement(discovery, project, instance);
-      hub = await hubThroughSdk(["--discovery-dir", discovery], proxied);
+      hub = await hubThroughSdk(["--discovery-dir", discovery], {
+        ...proxied,
+        NO_PROXY: undefined,
+        no_proxy: undefined,
+      });
       const client = hub.client;
       await until("the hub to connect to the instance", async () => {
         const mine = (await listed(client)).find((i) => i.id === record.id);

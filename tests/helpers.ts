@@ -195,6 +195,45 @@ export async function connectInstance(
   };
 }
 
+/** The CA, proxy and cache variables: a user's agent inherits them from the user's shell. */
+const NETWORK_VARS = [
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "DENO_DIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "ALL_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "all_proxy",
+  "no_proxy",
+];
+/** What `npm exec`/`npx` sets to describe its own run; a user's shell has none of it. */
+const NPM_RUN_VARS =
+  /^npm_config_(prefix|global_prefix|local_prefix|userconfig|globalconfig|init_module|node_gyp|nodedir|user_agent|npm_version|yes)$/i;
+
+/**
+ * A trimmed environment (`kept` and nothing else of this process's) plus the variables any real
+ * agent passes on: the TLS and proxy settings and npm's `npm_config_*`, without which a child
+ * behind a TLS-intercepting proxy cannot reach a registry, and DENO_DIR (Deno's module cache,
+ * which .ci/run keeps outside HOME). `kept` wins over them.
+ */
+export function trimmedEnv(kept: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(Deno.env.toObject())) {
+    if (NETWORK_VARS.includes(k) || (/^npm_config_/i.test(k) && !NPM_RUN_VARS.test(k))) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(kept)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
 /**
  * A real hub over stdio, driven by the SDK's stdio client. The client trims the
  * child's environment, so the variables Deno needs here are passed on.

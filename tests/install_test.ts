@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../shared/version.ts";
 import { smoke } from "../npm/smoke.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir, trimmedEnv } from "./helpers.ts";
 import { installTarball, packTarball, pathWithoutDeno, recorder, run } from "./npm_package.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -22,15 +22,16 @@ Deno.test(
     const installed = await installTarball(tarball, work);
     const offline = recorder();
     try {
-      // Only what a user's shell would have: a fresh HOME (so a fresh Deno cache), a PATH
+      // Only what a user's shell would have: a fresh HOME and a fresh Deno cache, a PATH
       // without any other Deno, and every registry and proxy pointing at the recorder.
-      const env: Record<string, string> = {
+      const env = trimmedEnv({
         HOME: installed.home,
         USERPROFILE: installed.home,
+        DENO_DIR: undefined,
         PATH: await pathWithoutDeno(installed),
         LANG: "C.UTF-8",
         ...offline.env,
-      };
+      });
       const v = await run(installed.buzz, ["-v"], { env, clearEnv: true });
       assert.equal(v.code, 0, v.text);
       assert.equal(v.stdout.trim(), `buzz ${VERSION}`);

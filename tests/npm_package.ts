@@ -26,7 +26,7 @@ export async function run(
   return { code: out.code, stdout, stderr, text: `${stdout}\n${stderr}` };
 }
 
-/** Where this machine's npm keeps its cache: the install may use it, and the registry. */
+/** Where this machine's npm keeps its cache: the install takes the package's dependencies from it. */
 async function npmCache(): Promise<string> {
   return (await run("npm", ["config", "get", "cache"])).stdout.trim();
 }
@@ -55,7 +55,11 @@ export interface Installed {
   home: string;
 }
 
-/** `npm install -g` from the tarball into a fresh prefix, with a fresh HOME. */
+/** Why an offline install of the package can fail: tests download nothing. */
+export const OFFLINE_HINT = "npm installs the package offline, from the npm cache: run the setup " +
+  "step first (bash .ci/run), which installs the packed package once to fill that cache.";
+
+/** `npm install -g` from the tarball into a fresh prefix, with a fresh HOME, offline. */
 export async function installTarball(tarball: string, root: string): Promise<Installed> {
   const prefix = join(root, "prefix"), home = join(root, "home");
   await Deno.mkdir(prefix, { recursive: true });
@@ -67,13 +71,13 @@ export async function installTarball(tarball: string, root: string): Promise<Ins
     prefix,
     "--cache",
     await npmCache(),
-    "--prefer-offline",
+    "--offline",
     "--no-audit",
     "--no-fund",
     "--no-update-notifier",
     tarball,
   ], { env: { HOME: home, USERPROFILE: home } });
-  assert.equal(r.code, 0, r.text);
+  assert.equal(r.code, 0, `${r.text}\n${OFFLINE_HINT}`);
   const buzz = isWindows ? join(prefix, "buzz.cmd") : join(prefix, "bin", "buzz");
   assert.ok(await Deno.stat(buzz).catch(() => null), `npm made no ${buzz}:\n${r.text}`);
   return { buzz, prefix, home };

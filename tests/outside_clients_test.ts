@@ -9,8 +9,8 @@
 //
 // The suite speaks HTTP and the hub stdio, so supergateway fronts the hub for it: one hub per
 // suite session, started with --discovery-dir pointing at the test's own directory. Every tool
-// comes from the npm registry at a pinned version (cached after the first run). Results and
-// exclusions are recorded in docs/conformance.md.
+// is pinned in tests/tools/package.json and installed there by the setup step (tests/tools.ts);
+// no test downloads one. Results and exclusions are recorded in docs/conformance.md.
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -25,17 +25,19 @@ import {
   startInstance,
   type Structured,
   tempDir,
+  trimmedEnv,
   until,
 } from "./helpers.ts";
+import { toolBin, toolEntry, toolVersion } from "./tools.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-const CONFORMANCE = "npm:@modelcontextprotocol/conformance@0.1.16";
-const EVERYTHING = "npm:@modelcontextprotocol/server-everything@2026.8.31";
-const SUPERGATEWAY = "npm:supergateway@4.0.0";
-const INSPECTOR = "@modelcontextprotocol/inspector@2.12.0";
+const CONFORMANCE = "@modelcontextprotocol/conformance";
+const EVERYTHING = "@modelcontextprotocol/server-everything";
+const SUPERGATEWAY = "supergateway";
+const INSPECTOR = "@modelcontextprotocol/inspector";
 const LOOPBACK_ONLY = join(ROOT, "tests", "fixtures", "loopback_only.ts");
-/** Generous: the first run on a machine downloads the tools (about 30 s for the Inspector). */
+/** Generous: a whole suite run on a loaded machine. */
 const TOOL_TIMEOUT_MS = 180_000;
 
 /**
@@ -183,11 +185,15 @@ async function waitForPort(port: number, server: Server, what: string): Promise<
   }, TOOL_TIMEOUT_MS);
 }
 
-/** Node servers with a fixed port: bound to 127.0.0.1, and allowed no other address. */
+/**
+ * Node programs from tests/tools under Deno (which resolves their imports there); servers with a
+ * fixed port are bound to 127.0.0.1, and allowed no other address.
+ */
 const NODE_SERVER = [
   "run",
   "--no-config",
   "--no-lock",
+  "--node-modules-dir=manual",
   "--allow-net=127.0.0.1",
   "--allow-env",
   "--allow-read",
@@ -199,7 +205,7 @@ const NODE_SERVER = [
 /** server-everything (the MCP project's reference server) on Streamable HTTP. */
 async function startEverything(scratch: string): Promise<{ server: Server; url: string }> {
   const port = freePort();
-  const server = spawnServer([...NODE_SERVER, EVERYTHING, "streamableHttp"], scratch, {
+  const server = spawnServer([...NODE_SERVER, toolEntry(EVERYTHING), "streamableHttp"], scratch, {
     PORT: String(port),
   });
   await waitForPort(port, server, "server-everything");
@@ -219,7 +225,7 @@ async function startHubOverHttp(
   const server = spawnServer([
     ...NODE_SERVER,
     "--allow-run",
-    SUPERGATEWAY,
+    toolEntry(SUPERGATEWAY),
     "--stdio",
     hub,
     "--outputTransport",
@@ -243,7 +249,8 @@ async function conformance(url: string, scratch: string, label: string): Promise
     "-A",
     "--no-config",
     "--no-lock",
-    CONFORMANCE,
+    "--node-modules-dir=manual",
+    toolEntry(CONFORMANCE),
     "server",
     "--url",
     url,
@@ -369,7 +376,7 @@ Deno.test(
         pid: everything.server.proc.pid,
         token: randomBytes(32).toString("hex"),
         started_at: new Date().toISOString(),
-        version: "2026.8.31",
+        version: toolVersion(EVERYTHING),
         protocol: DISCOVERY_PROTOCOL,
       });
       front = await startHubOverHttp(scratch, disco);
@@ -423,11 +430,16 @@ Deno.test(
 
 /** Runs the Inspector CLI with `--format json`; its config and OAuth files stay in `scratch`. */
 async function inspector(scratch: string, args: string[]) {
-  const r = await run("npx", ["-y", INSPECTOR, "--cli", "--format", "json", ...args], scratch, {
-    MCP_STORAGE_DIR: join(scratch, "storage"),
-    MCP_CATALOG_PATH: join(scratch, "mcp.json"),
-    MCP_CLIENT_CONFIG_PATH: join(scratch, "client.json"),
-  });
+  const r = await run(
+    toolBin(INSPECTOR, "mcp-inspector"),
+    ["--cli", "--format", "json", ...args],
+    scratch,
+    {
+      MCP_STORAGE_DIR: join(scratch, "storage"),
+      MCP_CATALOG_PATH: join(scratch, "mcp.json"),
+      MCP_CLIENT_CONFIG_PATH: join(scratch, "client.json"),
+    },
+  );
   // The result goes to stdout, an error envelope to stderr, each as one JSON object.
   const text = r.code === 0 ? r.stdout : r.stderr.trim().split("\n").at(-1) ?? "";
   let json: Structured;
@@ -594,20 +606,18 @@ Deno.test(
   "outside clients: a hub started with an SDK client's scrubbed environment finds the instances' directory",
   opts,
   async () => {
-    // The SDK's stdio client (the Inspector's, and many agents') starts the hub with only these.
+    // The SDK's stdio client (the Inspector's, and many agents') starts the hub with only these,
+    // and the variables a user's agent passes on.
     const kept = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"];
-    const scrubbed = Object.fromEntries(
-      Object.entries(Deno.env.toObject()).filter(([k]) => kept.includes(k)),
-    );
-    // Keep Deno's own cache where it is, whatever variables chose it.
-    const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-    scrubbed.DENO_DIR = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir;
+    const scrubbed = trimmedEnv(Object.fromEntries(kept.map((k) => [k, Deno.env.get(k)])));
     const module = pathToFileURL(join(ROOT, "shared", "discovery.ts")).href;
     const defaultDir = async (env: Record<string, string>) => {
       const out = await new Deno.Command(Deno.execPath(), {
+        // --frozen: run as buzz runs from a checkout, from deno.lock and node_modules (--no-lock
+        // would resolve every package afresh from the registry), and never touch deno.lock.
         args: [
           "eval",
-          "--no-lock",
+          "--frozen",
           `import { discoveryDir } from ${JSON.stringify(module)}; console.log(discoveryDir());`,
         ],
         cwd: ROOT,

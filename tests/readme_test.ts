@@ -10,11 +10,13 @@ import { join } from "node:path";
 import { Client, StdioClientTransport } from "../shared/sdk.ts";
 import { defaultDiscoveryDir, parseDiscoveryRecord } from "../shared/discovery.ts";
 import { VERSION } from "../shared/version.ts";
-import { killProcessesIn, ROOT, tempDir, until } from "./helpers.ts";
-import { packTarball, pathWithoutDeno, run } from "./npm_package.ts";
+import { killProcessesIn, ROOT, tempDir, trimmedEnv, until } from "./helpers.ts";
+import { toolBin, toolVersion } from "./tools.ts";
+import { OFFLINE_HINT, packTarball, pathWithoutDeno, run } from "./npm_package.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const README = await Deno.readTextFile(join(ROOT, "README.md"));
+const INSPECTOR = "@modelcontextprotocol/inspector";
 
 /** The shell block after `<!-- readme-test: name -->`, without its list indentation. */
 function block(name: string): string {
@@ -46,18 +48,18 @@ Deno.test(
     await Deno.mkdir(prefix);
     const bin = Deno.build.os === "windows" ? prefix : join(prefix, "bin");
     const npmCache = (await run("npm", ["config", "get", "cache"])).stdout.trim();
-    const env: Record<string, string> = {
+    const env = trimmedEnv({
       HOME: home,
       PATH: await pathWithoutDeno({ buzz: join(bin, "buzz"), prefix, home }),
       LANG: "C.UTF-8",
-      // `npm install -g` installs into the fresh prefix; npm's cache is the machine's.
+      // `npm install -g` installs into the fresh prefix, from the cache the setup step filled.
       npm_config_prefix: prefix,
       npm_config_cache: npmCache,
-      npm_config_prefer_offline: "true",
+      npm_config_offline: "true",
       npm_config_update_notifier: "false",
       npm_config_fund: "false",
       npm_config_audit: "false",
-    };
+    });
     const bash = (script: string, cwd = home) =>
       run("bash", ["-euo", "pipefail", "-c", script], { env, clearEnv: true, cwd });
 
@@ -67,7 +69,7 @@ Deno.test(
     const installed = await bash(
       install.replace("npm install -g buzz-mcp", `npm install -g ${tarball}`),
     );
-    assert.equal(installed.code, 0, installed.text);
+    assert.equal(installed.code, 0, `${installed.text}\n${OFFLINE_HINT}`);
     assert.match(installed.stdout, new RegExp(`^buzz ${VERSION.replaceAll(".", "\\.")}$`, "m"));
 
     // Quick start: an instance in ~/code/my-app (it runs until stopped).
@@ -110,8 +112,15 @@ Deno.test(
       });
       file = found.path;
 
-      // The Inspector, through the hub it starts with a trimmed environment.
-      const inspector = await bash(block("inspector"), project);
+      // The Inspector, through the hub it starts with a trimmed environment: the one the setup
+      // step installed stands for `npx -y`, which would download it.
+      const npx = `npx -y ${INSPECTOR}@${toolVersion(INSPECTOR)} `;
+      const inspectorBlock = block("inspector");
+      assert.ok(inspectorBlock.includes(npx), `the README's Inspector is not ${npx}`);
+      const inspector = await bash(
+        inspectorBlock.replaceAll(npx, `${toolBin(INSPECTOR, "mcp-inspector")} `),
+        project,
+      );
       assert.equal(inspector.code, 0, inspector.text);
       assert.ok(inspector.stdout.includes(`"id": "${found.record.id}"`), inspector.text);
       assert.match(inspector.stdout, /"name": "scripts_run"/);
@@ -130,7 +139,7 @@ Deno.test(
       const transport = new StdioClientTransport({
         command: join(bin, command),
         args,
-        env: { HOME: home, PATH: env.PATH },
+        env: trimmedEnv({ HOME: home, PATH: env.PATH }),
         stderr: "pipe",
       });
       const client = new Client({ name: "buzz-readme-test", version: "0" }, { capabilities: {} });
