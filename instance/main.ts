@@ -16,6 +16,8 @@ import { serveMcp } from "./serve/http.ts";
 import { buildServer } from "./serve/mcp.ts";
 import { forwardChanges } from "./serve/notify.ts";
 import { loadScripts, type ScriptInfo, watchScripts } from "./supervise/scripts.ts";
+import { ConfigError, loadProject } from "./supervise/config.ts";
+import { watchRestarts } from "./supervise/watch.ts";
 import { duplicateMessage, runningInstanceFor } from "./single.ts";
 import { Supervisor } from "./supervise/supervisor.ts";
 import { activity } from "./activity.ts";
@@ -47,10 +49,18 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   }
   let scripts: ScriptInfo[];
   try {
-    scripts = await loadScripts(opts.dir);
+    scripts = await loadProject(opts.dir);
   } catch (e) {
     log.error((e as Error).message);
-    return 1;
+    if (!(e instanceof ConfigError)) return 1;
+    // A buzz.json mistake does not keep the project's own scripts from running.
+    log.warn("starting without buzz.json; fix it and buzz picks it up");
+    try {
+      scripts = await loadScripts(opts.dir);
+    } catch (e) {
+      log.error((e as Error).message);
+      return 1;
+    }
   }
   const unknown = opts.scripts.filter((s) => !scripts.some((k) => k.name === s));
   if (unknown.length) {
@@ -98,13 +108,25 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     return 1;
   }
   forwardChanges(sup, http.notify, id);
-  // Editing package.json or deno.json updates the script list live.
-  const scriptWatch = watchScripts(opts.dir, (next) => {
-    scripts = next;
-    sup.setScripts(next);
-    http.notify.resourcesChanged();
-    log.info(`scripts changed: ${next.map((s) => s.name).join(", ") || "none"}`);
-  });
+  // buzz.json's watch globs restart their scripts when files change.
+  const restarts = watchRestarts(sup);
+  // Editing package.json, deno.json or buzz.json updates the script list live.
+  const scriptWatch = watchScripts(
+    opts.dir,
+    (next) => {
+      scripts = next;
+      sup.setScripts(next);
+      restarts.update();
+      http.notify.resourcesChanged();
+      log.info(`scripts changed: ${next.map((s) => s.name).join(", ") || "none"}`);
+    },
+    loadProject,
+    (message) => {
+      const text = `${message}; keeping the last good configuration`;
+      log.error(text);
+      http.notify.log("error", text);
+    },
+  );
   const record: DiscoveryRecord = {
     id,
     name: opts.name,
@@ -131,6 +153,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     shuttingDown = true;
     log.info(`shutting down (${why})`);
     scriptWatch.close();
+    restarts.close();
     await sup.stopAll().catch((e) => log.error("stopping scripts:", e));
     await http.close().catch((e) => log.error("closing server:", e));
     if (file) await Deno.remove(file).catch((e) => log.warn(`removing ${file}:`, e));
@@ -181,10 +204,14 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
     view = startConsole(sup, activity, { color });
   }
-  for (const name of opts.scripts) {
-    const { run } = await sup.start(name, { actor: "you" });
-    // The UI and the output stream show starts themselves.
-    if (!view) log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`);
+  // The scripts named on the command line and buzz.json's autostart ones, each
+  // after its dependencies; chains that share a dependency start it once.
+  for (const name of new Set([...opts.scripts, ...sup.autostart()])) {
+    sup.start(name, { actor: opts.scripts.includes(name) ? "you" : "autostart" }).then(
+      // The UI and the output stream show starts themselves.
+      ({ run }) => !view && log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`),
+      (e) => shuttingDown || log.error((e as Error).message),
+    );
   }
   return await done;
 }

@@ -430,9 +430,9 @@ Deno.test("Supervisor: npm scripts through their states, URLs, errors and events
       assert.deepEqual(await sup.stop("dev-1"), stopped, "stopping a finished run changes nothing");
 
       const kinds = (id: string) =>
-        events.filter((e) => ("run" in e ? e.run.process_id : e.processId) === id).map((e) =>
-          e.type
-        );
+        events.filter((e) =>
+          ("run" in e ? e.run.process_id : "processId" in e ? e.processId : null) === id
+        ).map((e) => e.type);
       const devEvents = kinds("dev-1");
       assert.equal(devEvents[0], "started");
       assert.equal(devEvents.at(-1), "exited");

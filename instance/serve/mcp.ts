@@ -55,13 +55,15 @@ function registerResources(server: McpServer, sup: Supervisor, info: InstanceInf
   const uris = resourceUris(info.id);
   server.registerResource("processes", uris.processes, {
     title: "Runs",
-    description: "Every run of this instance: state, pid, exit code, times and URLs (JSON)",
+    description:
+      "Every run of this instance: state, readiness, pid, exit code, times and URLs; and the " +
+      "scripts whose start waits on dependencies (JSON)",
     mimeType: "application/json",
   }, (uri) => ({
     contents: [{
       uri: uri.href,
       mimeType: "application/json",
-      text: JSON.stringify({ runs: sup.runs() }, null, 2),
+      text: JSON.stringify({ runs: sup.runs(), waiting: sup.waiting() }, null, 2),
     }],
   }));
 

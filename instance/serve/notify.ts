@@ -35,6 +35,8 @@ export function forwardChanges(
         // A new run brings a new log resource.
         return notify.resourcesChanged();
       case "url":
+      case "ready":
+      case "waiting":
         return mark(uris.processes);
       case "exited": {
         mark(uris.processes);

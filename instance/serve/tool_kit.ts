@@ -36,8 +36,24 @@ export const Run = z.object({
   args: z.array(z.string()),
   tty: z.boolean(),
   env: z.record(z.string(), z.string()),
-  auto_restart: z.object({ max_restarts: z.number(), backoff_ms: z.number() }).nullable(),
+  auto_restart: z.object({
+    max_restarts: z.number(),
+    backoff_ms: z.number(),
+    always: z.boolean().optional().describe("Restarts after a clean exit too"),
+  }).nullable(),
   attempt: z.number(),
+  ready: z.boolean().describe(
+    "Ready by buzz.json's `ready` probe (without one: as soon as it started)",
+  ),
+  ready_at: z.string().nullable().describe("Since when it is ready"),
+  ready_by: z.string().nullable().describe(
+    'Which probe said so, e.g. "http://localhost:3000/health 200", "tcp 127.0.0.1:5432", "started"',
+  ),
+  ready_error: z.string().nullable().describe("Why it is not ready and will not be (timed out)"),
+});
+export const Waiting = z.object({
+  script: z.string(),
+  waiting_for: z.string().describe('The dependencies its start waits on, e.g. "api ready"'),
 });
 export const Line = z.object({
   process_id: z.string(),
@@ -122,8 +138,15 @@ export function describeRun(r: RunInfo): string {
     ? ` (exit code ${r.exit_code})`
     : "";
   const urls = r.urls.length ? ` ${r.urls.join(" ")}` : "";
+  const ready = r.state !== "running" || r.ready_by === "started"
+    ? ""
+    : r.ready
+    ? ` (ready: ${r.ready_by})`
+    : r.ready_error
+    ? ` (not ready: ${r.ready_error})`
+    : " (not ready yet)";
   const env = Object.entries(r.env ?? {}).map(([k, from]) => `${k} (${from})`).join(", ");
-  return `${r.process_id} ${r.state}${end} pid ${r.pid}: ${r.command}${urls}` +
+  return `${r.process_id} ${r.state}${ready}${end} pid ${r.pid}: ${r.command}${urls}` +
     (env ? `; env: ${env}` : "");
 }
 

@@ -22,6 +22,7 @@ import {
   Run,
   shapeLine,
   toolError,
+  Waiting,
 } from "./tool_kit.ts";
 
 export function registerScriptTools(
@@ -34,15 +35,21 @@ export function registerScriptTools(
     once("scripts_list", () => ({
       title: "List scripts",
       description:
-        "The project's scripts (package.json scripts and deno.json tasks) and whether each is running. " +
+        "The project's scripts (package.json scripts, deno.json tasks and buzz.json commands) and " +
+        "whether each is running. " +
         "Start one with scripts_run.",
       inputSchema: z.object({}),
       outputSchema: z.object({
         scripts: z.array(z.object({
           name: z.string(),
           command: z.string(),
-          source: z.enum(["package.json", "deno.json"]),
-          runner: z.string().describe("The program that runs it: npm, pnpm, yarn, bun or deno"),
+          source: z.enum(["package.json", "deno.json", "buzz.json"]),
+          runner: z.string().describe(
+            "The program that runs it: npm, pnpm, yarn, bun, deno, or shell (a buzz.json command)",
+          ),
+          depends_on: z.array(z.object({ name: z.string(), condition: z.string() })).describe(
+            "What buzz.json says it needs first; scripts_run starts these before it",
+          ),
           running: z.boolean(),
           process_id: z.string().nullable(),
         })),
@@ -58,6 +65,7 @@ export function registerScriptTools(
         command: s.command,
         source: s.source,
         runner: s.runner,
+        depends_on: s.stack?.depends_on ?? [],
         running: running.has(s.name),
         process_id: running.get(s.name)?.process_id ?? null,
       }));
@@ -65,7 +73,11 @@ export function registerScriptTools(
         ? list.map((s) =>
           `${s.name}${
             s.running ? ` (running as ${s.process_id})` : ""
-          } [${s.source}, ${s.runner}]: ${s.command}`
+          } [${s.source}, ${s.runner}]: ${s.command}${
+            s.depends_on.length
+              ? ` (after ${s.depends_on.map((d) => `${d.name} ${d.condition}`).join(", ")})`
+              : ""
+          }`
         )
           .join("\n")
         : "This project has no package.json scripts or deno.json tasks.";
@@ -78,7 +90,10 @@ export function registerScriptTools(
     once("scripts_run", () => ({
       title: "Run a script",
       description:
-        "Starts a script by name. A script that is already running is not started twice " +
+        "Starts a script by name, after what it depends on (buzz.json's depends_on: each is " +
+        "started if need be and waited on until started, ready or completed, with progress " +
+        "notifications; a dependency that fails stops the chain with its last lines). " +
+        "A script that is already running is not started twice " +
         "unless restart is true. Returns the run's process_id for logs_tail, scripts_stop and friends. " +
         'With wait_for ("url", or a pattern) it also waits until the run is ready: it returns the ' +
         "URL or the line that matched, or the exit and last lines if the run ends first.",
@@ -120,6 +135,9 @@ export function registerScriptTools(
         pid: z.number(),
         state: z.string(),
         already_running: z.boolean(),
+        dependencies: z.array(Run).describe(
+          "The runs it waited on (buzz.json's depends_on), as they were when their condition held",
+        ),
         wait: z.object({
           matched: z.boolean(),
           url: z.string().nullable().describe('The URL found, for wait_for: "url"'),
@@ -143,14 +161,37 @@ export function registerScriptTools(
         : waitUrl
         ? (plain: string) => plain.includes("://") && findUrls(plain).length > 0
         : lineMatcher(wait_for, regex);
-      const { run, alreadyRunning } = await sup.start(name, {
-        restart,
-        args,
-        env,
-        tty,
-        autoRestart: auto_restart,
-        actor: client,
-      });
+      // Waiting on dependencies reports what it waits for, then once a second.
+      const began = Date.now();
+      let waitingFor: string | null = null;
+      const report = () => {
+        const token = ctx.mcpReq._meta?.progressToken;
+        if (token === undefined || !waitingFor) return;
+        ctx.mcpReq.notify({
+          method: "notifications/progress",
+          params: { progressToken: token, progress: Date.now() - began, message: waitingFor },
+        }).catch(() => {});
+      };
+      const tick = setInterval(report, 1000);
+      let started;
+      try {
+        started = await sup.start(name, {
+          restart,
+          args,
+          env,
+          tty,
+          autoRestart: auto_restart,
+          actor: client,
+          signal: ctx.mcpReq.signal,
+          onWaiting: (script, what) => {
+            waitingFor = what && `${script} is waiting for ${what}`;
+            report();
+          },
+        });
+      } finally {
+        clearInterval(tick);
+      }
+      const { run, alreadyRunning, dependencies } = started;
       if (!alreadyRunning) {
         activity.post({
           kind: "tool-call",
@@ -160,20 +201,28 @@ export function registerScriptTools(
           ok: true,
         });
       }
-      const started = alreadyRunning
+      const after = dependencies.length
+        ? ` after ${
+          dependencies.map((d) =>
+            `${d.process_id} (${d.state === "running" ? d.ready_by ?? "started" : d.state})`
+          ).join(", ")
+        }`
+        : "";
+      const startedText = alreadyRunning
         ? `${name} is already running as ${run.process_id} (pid ${run.pid}); pass restart: true to restart it.`
-        : `Started ${name} as ${run.process_id} (pid ${run.pid}), state ${run.state}.`;
+        : `Started ${name} as ${run.process_id} (pid ${run.pid})${after}, state ${run.state}.`;
       const answer = {
         process_id: run.process_id,
         pid: run.pid,
         state: run.state,
         already_running: alreadyRunning,
+        dependencies,
       };
       if (!matches) {
         return ok(
           alreadyRunning
-            ? started
-            : `${started} Follow its output with logs_tail {process_id: "${run.process_id}"}.`,
+            ? startedText
+            : `${startedText} Follow its output with logs_tail {process_id: "${run.process_id}"}.`,
           answer,
         );
       }
@@ -194,11 +243,13 @@ export function registerScriptTools(
       const follow =
         `logs_wait {process_id: "${run.process_id}", pattern: …, since_seq: ${w.nextSeq}}`;
       const text = line
-        ? `${started} ${url ? `Ready at ${url}` : `Matched ${what}`} (line #${line.seq}):\n` +
+        ? `${startedText} ${url ? `Ready at ${url}` : `Matched ${what}`} (line #${line.seq}):\n` +
           formatLine(line)
         : exit
-        ? `${started} It ended before printing ${what}: ${exit.text}`
-        : `${started} No ${waitUrl ? "URL" : `line matching ${what}`} within ${timeoutMs} ms; ` +
+        ? `${startedText} It ended before printing ${what}: ${exit.text}`
+        : `${startedText} No ${
+          waitUrl ? "URL" : `line matching ${what}`
+        } within ${timeoutMs} ms; ` +
           `it is ${now.state}. Keep waiting with ${follow}.`;
       return ok(text, {
         ...answer,
@@ -222,15 +273,33 @@ export function registerScriptTools(
       title: "Stop a run",
       description:
         "Stops a run (SIGTERM to its whole process group, then SIGKILL after a grace period). " +
-        "Name it by process_id, or by script name to stop that script's running run.",
+        "Name it by process_id, or by script name to stop that script's running run. What it " +
+        "depends on keeps running; with_dependents: true first stops what depends on it " +
+        "(buzz.json's depends_on), the furthest first.",
       inputSchema: z.object({
         process_id: processId.optional(),
         name: z.string().optional().describe("Script name"),
+        with_dependents: z.boolean().optional().describe(
+          "Also stop the running scripts that depend on it, before it, in reverse start order",
+        ),
       }),
-      outputSchema: z.object({ run: Run }),
+      outputSchema: z.object({
+        run: Run,
+        dependents: z.array(Run).describe("Runs of dependents stopped first (with_dependents)"),
+      }),
       annotations: { destructiveHint: true },
     })),
-    guarded(async ({ process_id, name }, ctx) => {
+    guarded(async ({ process_id, name, with_dependents }, ctx) => {
+      const dependents = [];
+      if (with_dependents) {
+        const script = name ?? (process_id ? sup.get(process_id)?.script : undefined);
+        if (!script) {
+          return toolError(
+            `No run with process_id "${process_id}". Call scripts_status to see runs.`,
+          );
+        }
+        dependents.push(...await sup.stopDependents(script));
+      }
       let id = process_id;
       if (!id && name) {
         id = sup.runs().find((r) => r.script === name && r.state === "running")?.process_id;
@@ -244,10 +313,13 @@ export function registerScriptTools(
         kind: "tool-call",
         client: clientName(server, ctx),
         tool: "scripts_stop",
-        summary: id,
+        summary: with_dependents ? `${id} with dependents` : id,
         ok: true,
       });
-      return ok(`Stopped: ${describeRun(run)}`, { run });
+      const first = dependents.length
+        ? `Stopped its dependents first: ${dependents.map(describeRun).join("; ")}\n`
+        : "";
+      return ok(`${first}Stopped: ${describeRun(run)}`, { run, dependents });
     }),
   );
 
@@ -287,19 +359,23 @@ export function registerScriptTools(
     once("scripts_status", () => ({
       title: "Run status",
       description:
-        "Every run of this instance (or of one script) with state, pid, exit code, times and URLs.",
+        "Every run of this instance (or of one script) with state, readiness, pid, exit code, " +
+        "times and URLs; and the scripts whose start waits on dependencies (waiting).",
       inputSchema: z.object({ name: z.string().optional().describe("Only runs of this script") }),
-      outputSchema: z.object({ runs: z.array(Run) }),
+      outputSchema: z.object({ runs: z.array(Run), waiting: z.array(Waiting) }),
       annotations: { readOnlyHint: true },
     })),
     guarded(({ name }) => {
       const runs = sup.runs().filter((r) => !name || r.script === name);
-      const text = runs.length
-        ? runs.map(describeRun).join("\n")
-        : name
-        ? `No runs of "${name}" yet. Start it with scripts_run {name: "${name}"}.`
-        : "Nothing has run yet. Call scripts_list, then scripts_run.";
-      return ok(text, { runs });
+      const waiting = sup.waiting().filter((w) => !name || w.script === name);
+      const text = [
+        ...runs.map(describeRun),
+        ...waiting.map((w) => `${w.script} waiting: ${w.waiting_for}`),
+      ].join("\n") ||
+        (name
+          ? `No runs of "${name}" yet. Start it with scripts_run {name: "${name}"}.`
+          : "Nothing has run yet. Call scripts_list, then scripts_run.");
+      return ok(text, { runs, waiting });
     }),
   );
 

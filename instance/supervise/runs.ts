@@ -15,6 +15,8 @@ export interface AutoRestart {
   max_restarts: number;
   /** Wait before the first restart; doubles for each crash in a row, up to 30 s. */
   backoff_ms: number;
+  /** Restart after a clean exit too (buzz.json's restart: "always"). */
+  always?: boolean;
 }
 
 export interface RunInfo {
@@ -44,6 +46,14 @@ export interface RunInfo {
   auto_restart: AutoRestart | null;
   /** 1 for a fresh start, n for the (n-1)th automatic restart after a crash. */
   attempt: number;
+  /** Whether the run is ready (buzz.json's `ready`; without one, as soon as it started). */
+  ready: boolean;
+  /** Since when it is ready. */
+  ready_at: string | null;
+  /** Which probe said so and what it saw, e.g. "http://localhost:3000/health 200", "started". */
+  ready_by: string | null;
+  /** Why it is not ready and never will be, e.g. the probe timed out. */
+  ready_error: string | null;
 }
 
 export type SupervisorEvent =
@@ -51,6 +61,10 @@ export type SupervisorEvent =
   | { type: "exited"; run: RunInfo }
   | { type: "log"; processId: string }
   | { type: "url"; processId: string; url: string }
+  /** The run became ready (run.ready), or its probe gave up (run.ready_error). */
+  | { type: "ready"; run: RunInfo }
+  /** A script's start waits on its dependencies (waiting_for), or no longer (null). */
+  | { type: "waiting"; script: string; waiting_for: string | null }
   /** Sent when an error starts; its lines may keep growing afterwards. */
   | { type: "error"; processId: string; error: DetectedError };
 
@@ -72,6 +86,8 @@ export class Run {
   #stopping: Promise<void> | null = null;
   /** Resolves once the run's final state is recorded. */
   done: Promise<void> = Promise.resolve();
+  /** Sees each line's plain text after it is recorded (the readiness probe). */
+  onLine: ((plain: string) => void) | null = null;
 
   constructor(setup: RunSetup) {
     this.info = setup.info;
@@ -162,6 +178,7 @@ export class Run {
     this.#emit({ type: "log", processId });
     for (const url of found.urls) this.#emit({ type: "url", processId, url });
     if (found.error) this.#emit({ type: "error", processId, error: found.error });
+    this.onLine?.(line.plain);
     return line;
   }
 }

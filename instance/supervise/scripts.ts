@@ -4,21 +4,24 @@
 
 import { basename, join } from "node:path";
 import { log } from "../../shared/log.ts";
+import type { StackSettings } from "./stack.ts";
 
 export interface ScriptInfo {
   /** Unique among the project's scripts; see loadScripts for name clashes. */
   name: string;
   /** The script body as written. */
   command: string;
-  source: "package.json" | "deno.json";
+  source: "package.json" | "deno.json" | "buzz.json";
   /** How to run it, e.g. ["npm", "run", "dev"]. */
   argv: string[];
-  /** The program that runs it: the package manager, or deno. */
+  /** The program that runs it: the package manager, deno, or the shell (a buzz.json command). */
   runner: Runner;
+  /** What buzz.json says about it (config.ts), if anything. */
+  stack?: StackSettings;
 }
 
 type PackageManager = "npm" | "pnpm" | "yarn" | "bun";
-export type Runner = PackageManager | "deno";
+export type Runner = PackageManager | "deno" | "shell";
 
 /** How to get a runner that is not installed. */
 export const RUNNER_HINTS: Record<Runner, string> = {
@@ -27,6 +30,7 @@ export const RUNNER_HINTS: Record<Runner, string> = {
   yarn: "run `corepack enable` (Corepack ships with Node.js), or `npm install -g yarn`",
   bun: "run `npm install -g bun`, or see https://bun.sh",
   deno: "run `npm install -g deno`, or see https://deno.com",
+  shell: "buzz.json commands run with sh (cmd.exe on Windows), which must be on PATH",
 };
 const PACKAGE_MANAGERS: PackageManager[] = ["npm", "pnpm", "yarn", "bun"];
 /** Checked in this order; a project with several lockfiles gets the first match. */
@@ -104,18 +108,27 @@ async function denoTasks(dir: string): Promise<ScriptInfo[]> {
 }
 
 /** Files whose change can change the script list or a script's runner. */
-const WATCHED = new Set(["package.json", "deno.json", "deno.jsonc", ...LOCKFILES.map(([f]) => f)]);
+const WATCHED = new Set([
+  "package.json",
+  "deno.json",
+  "deno.jsonc",
+  "buzz.json",
+  "buzz.jsonc",
+  ...LOCKFILES.map(([f]) => f),
+]);
 /** Editors write a file in several steps; reload once they have settled. */
 const SETTLE_MS = 100;
 
 /**
- * Calls onChange with the new script list whenever package.json, deno.json(c)
- * or a lockfile changes (Deno.watchFs: the OS tells us, nothing polls). A file
- * that does not parse keeps the previous list and logs why.
+ * Calls onChange with the new script list whenever package.json, deno.json(c),
+ * buzz.json(c) or a lockfile changes (Deno.watchFs: the OS tells us, nothing
+ * polls). A file that does not parse keeps the previous list; onError says why.
  */
 export function watchScripts(
   dir: string,
   onChange: (scripts: ScriptInfo[]) => void,
+  load: (dir: string) => Promise<ScriptInfo[]> = loadScripts,
+  onError: (message: string) => void = (m) => log.warn(`keeping the previous script list: ${m}`),
 ): { close(): void } {
   const watcher = Deno.watchFs(dir, { recursive: false });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -123,10 +136,10 @@ export function watchScripts(
   const reload = async () => {
     timer = undefined;
     try {
-      const scripts = await loadScripts(dir);
+      const scripts = await load(dir);
       if (!closed) onChange(scripts);
     } catch (e) {
-      log.warn(`keeping the previous script list: ${(e as Error).message}`);
+      if (!closed) onError((e as Error).message);
     }
   };
   (async () => {

@@ -13,6 +13,8 @@ import { filterWithin, lineMatcher } from "./matcher.ts";
 import { type AutoRestart, Run, type RunInfo, type SupervisorEvent } from "./runs.ts";
 import { RUNNER_HINTS, type ScriptInfo } from "./scripts.ts";
 import { findExecutable } from "./spawn.ts";
+import { describeReady, startProbe } from "./ready.ts";
+import { type Condition, dependentsFirst, type Graph } from "./stack.ts";
 import { log } from "../../shared/log.ts";
 
 export { lineMatcher } from "./matcher.ts";
@@ -44,9 +46,37 @@ export interface StartOptions {
   autoRestart?: boolean | Partial<AutoRestart>;
   /** Who asks, recorded as the run's started_by (default "agent"). */
   actor?: string;
+  /** Told what a script in the chain waits on (its dependencies), as that changes. */
+  onWaiting?: (script: string, waitingFor: string | null) => void;
+  /** Gives up waiting on dependencies. */
+  signal?: AbortSignal;
+}
+
+export interface Started {
+  run: RunInfo;
+  alreadyRunning: boolean;
+  /** The dependencies it waited on (buzz.json's depends_on), each run as it was when satisfied. */
+  dependencies: RunInfo[];
+}
+
+/** A dependency that failed, ended or timed out: the chain that needed it stops. */
+export class DependencyError extends Error {
+  constructor(
+    readonly dependency: string,
+    readonly processId: string | null,
+    readonly reason: string,
+    readonly lastLines: string[],
+  ) {
+    super(`dependency ${dependency} ${reason}`);
+  }
 }
 
 const DEFAULT_AUTO_RESTART: AutoRestart = { max_restarts: 5, backoff_ms: 1000 };
+const CONDITION_WORDS: Record<Condition, string> = {
+  started: "started",
+  ready: "ready",
+  completed_successfully: "completed",
+};
 const MAX_BACKOFF_MS = 30_000;
 /** A run that lived this long before crashing starts the backoff afresh. */
 const HEALTHY_MS = 30_000;
@@ -65,6 +95,10 @@ export class Supervisor {
   #listeners = new Set<(ev: SupervisorEvent) => void>();
   /** Pending automatic restarts, by the process_id of the run that crashed. */
   #restarts = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Scripts whose start waits on dependencies: what each waits for ("api ready"). */
+  #waiting = new Map<string, string>();
+  /** Starts under way (waiting on dependencies or spawning), by script name. */
+  #starting = new Map<string, Promise<Started>>();
 
   constructor(dir: string, scripts: ScriptInfo[], opts: SupervisorOptions = {}) {
     this.dir = dir;
@@ -85,10 +119,28 @@ export class Supervisor {
     this.#scripts = scripts;
   }
 
-  async start(
-    name: string,
-    opts: StartOptions = {},
-  ): Promise<{ run: RunInfo; alreadyRunning: boolean }> {
+  /**
+   * Starts a script, after its dependencies (buzz.json's depends_on): each is
+   * started unless it runs, and waited on until its condition holds. A
+   * dependency that fails, ends or times out throws a DependencyError whose
+   * message names it and shows its last lines; nothing more is started.
+   */
+  async start(name: string, opts: StartOptions = {}): Promise<Started> {
+    try {
+      return await this.#start(name, opts);
+    } catch (e) {
+      if (!(e instanceof DependencyError)) throw e;
+      const tail = e.lastLines.length
+        ? ` Its last lines (${e.processId}):\n${e.lastLines.join("\n")}\n`
+        : " ";
+      e.message = `Cannot start ${name}: its dependency ${e.dependency} ${e.reason}.${tail}` +
+        `Fix ${e.dependency} (see logs_tail and errors_list), then call scripts_run ` +
+        `{name: "${name}"} again.`;
+      throw e;
+    }
+  }
+
+  async #start(name: string, opts: StartOptions): Promise<Started> {
     const script = this.#script(name);
     let current = this.#running(name);
     if (current && opts.restart) {
@@ -96,14 +148,171 @@ export class Supervisor {
       // Another caller may have started it while we waited.
       current = this.#running(name);
     }
-    if (current) return { run: current.snapshot(), alreadyRunning: true };
-    const policy = opts.autoRestart === true
-      ? DEFAULT_AUTO_RESTART
-      : opts.autoRestart
-      ? { ...DEFAULT_AUTO_RESTART, ...opts.autoRestart }
-      : null;
-    const run = await this.#spawn(script, { ...opts, autoRestart: policy ?? undefined }, 1);
-    return { run: run.snapshot(), alreadyRunning: false };
+    if (current) return { run: current.snapshot(), alreadyRunning: true, dependencies: [] };
+    const pending = this.#starting.get(name);
+    if (pending) return { ...(await pending), alreadyRunning: true };
+    const starting = (async (): Promise<Started> => {
+      const dependencies = await this.#dependencies(script, opts);
+      // buzz.json's args, env and restart are defaults the caller's options override.
+      const stack = script.stack;
+      const restart = stack && stack.restart.when !== "no"
+        ? {
+          max_restarts: stack.restart.max_restarts,
+          backoff_ms: stack.restart.backoff_ms,
+          ...(stack.restart.when === "always" ? { always: true } : {}),
+        }
+        : undefined;
+      const asked = opts.autoRestart ?? restart;
+      const policy = asked === true
+        ? DEFAULT_AUTO_RESTART
+        : asked
+        ? { ...DEFAULT_AUTO_RESTART, ...asked }
+        : null;
+      const run = await this.#spawn(script, {
+        ...opts,
+        args: opts.args ?? stack?.args,
+        env: stack ? { ...stack.env, ...opts.env } : opts.env,
+        autoRestart: policy ?? undefined,
+      }, 1);
+      return { run: run.snapshot(), alreadyRunning: false, dependencies };
+    })();
+    this.#starting.set(name, starting);
+    try {
+      return await starting;
+    } finally {
+      this.#starting.delete(name);
+    }
+  }
+
+  /** Starts and waits on a script's dependencies, in parallel where they allow. */
+  async #dependencies(script: ScriptInfo, opts: StartOptions): Promise<RunInfo[]> {
+    const deps = script.stack?.depends_on ?? [];
+    if (!deps.length) return [];
+    const waitingOn = new Map<string, string>();
+    const show = () => {
+      const text = [...waitingOn.values()].join(", ") || null;
+      if (text) this.#waiting.set(script.name, text);
+      else this.#waiting.delete(script.name);
+      this.#emit({ type: "waiting", script: script.name, waiting_for: text });
+      opts.onWaiting?.(script.name, text);
+    };
+    // The first dependency to fail stops the waits on the others.
+    const abort = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
+    const satisfied: RunInfo[] = [];
+    try {
+      await Promise.all(deps.map(async (dep) => {
+        waitingOn.set(dep.name, `${dep.name} ${CONDITION_WORDS[dep.condition]}`);
+        show();
+        const done = dep.condition === "completed_successfully" && this.#completed(dep.name);
+        const nested: Started = done
+          ? { run: done, alreadyRunning: true, dependencies: [] }
+          : await this.#start(dep.name, {
+            actor: opts.actor,
+            onWaiting: opts.onWaiting,
+            signal,
+          });
+        const run = await this.#until(nested.run.process_id, dep.name, dep.condition, signal);
+        satisfied.push(...nested.dependencies, run);
+        waitingOn.delete(dep.name);
+        show();
+      }));
+    } catch (e) {
+      abort.abort();
+      throw e;
+    } finally {
+      if (waitingOn.size) {
+        waitingOn.clear();
+        show();
+      }
+    }
+    return satisfied;
+  }
+
+  /** The script's latest run if it exited with code 0 and nothing of it runs now. */
+  #completed(name: string): RunInfo | null {
+    const runs = [...this.#runs.values()].filter((r) => r.info.script === name);
+    const last = runs.at(-1)?.info;
+    return last?.state === "exited" ? { ...last } : null;
+  }
+
+  /** Resolves when the run meets the condition; throws a DependencyError when it cannot. */
+  #until(
+    processId: string,
+    name: string,
+    condition: Condition,
+    signal: AbortSignal,
+  ): Promise<RunInfo> {
+    const fail = (reason: string) =>
+      new DependencyError(
+        name,
+        processId,
+        reason,
+        this.#runs.has(processId)
+          ? this.tail({ processId, limit: 10 }).lines.map((l) => l.plain)
+          : [],
+      );
+    const verdict = (): RunInfo | Error | null => {
+      const info = this.#runs.get(processId)?.info;
+      if (!info) return fail("was dropped before it was done");
+      const ended = info.signal ? `by signal ${info.signal}` : `with exit code ${info.exit_code}`;
+      if (condition === "completed_successfully") {
+        if (info.state === "exited") return { ...info };
+        if (info.state !== "running") return fail(`${info.state} ${ended}`);
+        return null;
+      }
+      if (info.state === "failed" && !info.pid) return fail("could not start");
+      if (condition === "started") return { ...info };
+      if (info.ready) return { ...info };
+      if (info.ready_error) return fail(`did not become ready: ${info.ready_error}`);
+      if (info.state !== "running") return fail(`${info.state} ${ended} before it was ready`);
+      return null;
+    };
+    return new Promise((resolve, reject) => {
+      const settle = (v: RunInfo | Error | null) => {
+        if (!v) return;
+        off();
+        signal.removeEventListener("abort", onAbort);
+        if (v instanceof Error) reject(v);
+        else resolve(v);
+      };
+      const onAbort = () => settle(new Error(`stopped waiting for ${name}`));
+      const off = this.onChange((ev) => {
+        const id = ev.type === "started" || ev.type === "exited" || ev.type === "ready"
+          ? ev.run.process_id
+          : null;
+        if (id === processId) settle(verdict());
+      });
+      signal.addEventListener("abort", onAbort);
+      if (signal.aborted) onAbort();
+      else settle(verdict());
+    });
+  }
+
+  /** What each script whose start waits on its dependencies is waiting for. */
+  waiting(): { script: string; waiting_for: string }[] {
+    return [...this.#waiting].map(([script, waiting_for]) => ({ script, waiting_for }));
+  }
+
+  /** The scripts that buzz.json says start with the instance. */
+  autostart(): string[] {
+    return this.#scripts.filter((s) => s.stack?.autostart).map((s) => s.name);
+  }
+
+  /**
+   * Stops the running runs of what depends on the script (buzz.json), the
+   * furthest first, one after another; the script itself is left to the caller.
+   */
+  async stopDependents(name: string): Promise<RunInfo[]> {
+    this.#script(name);
+    const graph: Graph = new Map(this.#scripts.map((s) => [s.name, s.stack?.depends_on ?? []]));
+    const order = dependentsFirst(graph, name);
+    const stopped: RunInfo[] = [];
+    for (const script of order) {
+      const run = this.#running(script);
+      if (run) stopped.push(await this.stop(run.info.process_id));
+    }
+    return stopped;
   }
 
   async stop(processId: string): Promise<RunInfo> {
@@ -268,7 +477,9 @@ export class Supervisor {
       info: {
         process_id: `${script.name}-${n}`,
         script: script.name,
-        command: argv.join(" "),
+        // A buzz.json command shows as written, not wrapped in its shell.
+        command: (script.runner === "shell" ? [script.command, ...(opts.args ?? [])] : argv)
+          .join(" "),
         args: [...(opts.args ?? [])],
         pid: 0,
         state: "running",
@@ -282,6 +493,11 @@ export class Supervisor {
         env: sources,
         auto_restart: opts.autoRestart ?? null,
         attempt,
+        // Without a probe a run is ready as soon as it started.
+        ready: !script.stack?.ready,
+        ready_at: script.stack?.ready ? null : new Date().toISOString(),
+        ready_by: script.stack?.ready ? null : "started",
+        ready_error: null,
       },
       seq: this.#seq,
       logLines: this.#logLines,
@@ -290,14 +506,38 @@ export class Supervisor {
     });
     this.#runs.set(run.info.process_id, run);
     run.start({ argv, cwd: this.dir, env });
+    if (run.info.state !== "running") {
+      Object.assign(run.info, { ready: false, ready_at: null, ready_by: null });
+    } else if (script.stack?.ready) {
+      this.#probe(run, script.stack.ready);
+    }
     run.done.then(() => this.#ended(run, script, opts));
     return run;
+  }
+
+  #probe(run: Run, spec: NonNullable<NonNullable<ScriptInfo["stack"]>["ready"]>): void {
+    const probe = startProbe(spec, {
+      ready: (by) => {
+        Object.assign(run.info, { ready: true, ready_at: new Date().toISOString(), ready_by: by });
+        this.#emit({ type: "ready", run: run.snapshot() });
+      },
+      failed: (why) => {
+        run.info.ready_error = why;
+        run.line("stderr", `buzz: ${run.info.process_id} is not ready: ${why}`);
+        this.#emit({ type: "ready", run: run.snapshot() });
+      },
+    });
+    log.debug(`${run.info.process_id}: waiting for ${describeReady(spec)}`);
+    run.onLine = (plain) => probe.line(plain);
+    run.done.then(() => probe.stop());
   }
 
   #ended(run: Run, script: ScriptInfo, opts: StartOptions & { autoRestart?: AutoRestart }): void {
     this.#prune(run.info.script);
     const policy = run.info.auto_restart;
-    if (!policy || run.info.state !== "failed" || run.stopRequested) return;
+    if (!policy || run.stopRequested) return;
+    // restart: "always" (buzz.json) starts a run again after a clean exit too.
+    if (run.info.state !== "failed" && !(policy.always && run.info.state === "exited")) return;
     const lived = Date.parse(run.info.ended_at!) - Date.parse(run.info.started_at);
     const streak = lived >= HEALTHY_MS ? 1 : run.info.attempt;
     if (streak > policy.max_restarts) {

@@ -104,6 +104,8 @@ export function startConsole(
       timer ??= setTimeout(flushLines, flushMs);
       return;
     }
+    // A start that stops waiting shows as the start itself.
+    if (ev.type === "waiting" && !ev.waiting_for) return;
     // Lines before an event are written before it, so the stream reads in order.
     flushLines();
     out(event(describeSupervisorEvent(ev, ended)));
@@ -150,6 +152,12 @@ export function describeSupervisorEvent(
       return `${ev.processId} url ${ev.url}`;
     case "error":
       return `${ev.processId} error: ${ev.error.message}`;
+    case "ready":
+      return ev.run.ready
+        ? `${ev.run.process_id} ready (${ev.run.ready_by})`
+        : `${ev.run.process_id} not ready: ${ev.run.ready_error}`;
+    case "waiting":
+      return ev.waiting_for ? `${ev.script} waiting: ${ev.waiting_for}` : `${ev.script} starting`;
   }
 }
 
