@@ -60,7 +60,7 @@ export function App(props: AppProps) {
   // Layout: header, content, status, keys; one row spare so Ink never clears the screen.
   const rows = Math.max(8, termRows - 1);
   const contentH = rows - 3;
-  const scriptList = scriptRows(sup.scripts, sup.runs());
+  const scriptList = scriptRows(sup.scripts, sup.runs(), sup.waiting());
   const errors = sup.errors({ limit: 200 });
   const urls: UrlRow[] = sup.runs().flatMap((r) =>
     r.urls.map((url) => ({ process_id: r.process_id, url, running: r.state === "running" }))

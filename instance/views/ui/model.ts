@@ -45,10 +45,16 @@ export interface ScriptRow {
   run: RunInfo | undefined;
   /** Runs of the script after the first. */
   restarts: number;
+  /** What its start waits on (buzz.json's depends_on), e.g. "api ready". */
+  waiting?: string;
 }
 
 /** One row per script, in the project's order, with its latest run. */
-export function scriptRows(scripts: ScriptInfo[], runs: RunInfo[]): ScriptRow[] {
+export function scriptRows(
+  scripts: ScriptInfo[],
+  runs: RunInfo[],
+  waiting: { script: string; waiting_for: string }[] = [],
+): ScriptRow[] {
   const latest = new Map<string, RunInfo>();
   const count = new Map<string, number>();
   for (const r of runs) {
@@ -59,6 +65,7 @@ export function scriptRows(scripts: ScriptInfo[], runs: RunInfo[]): ScriptRow[] 
     script,
     run: latest.get(script.name),
     restarts: Math.max(0, (count.get(script.name) ?? 0) - 1),
+    waiting: waiting.find((w) => w.script === script.name)?.waiting_for,
   }));
 }
 
