@@ -33,7 +33,8 @@ Deno.test("Vite's dev server starts once its Node API answers, and proxies to it
       type: "module",
       scripts: {
         api: "node api.mjs",
-        dev: `vite --host 127.0.0.1 --port ${vite} --strictPort`,
+        // Loaded as is: bundling it would write into the shared node_modules.
+        dev: `vite --configLoader native --host 127.0.0.1 --port ${vite} --strictPort`,
       },
     }),
   );
