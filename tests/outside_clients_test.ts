@@ -473,7 +473,20 @@ Deno.test(
     const scratch = await tempDir();
     const projects = [await fixtureCopy(), await fixtureCopy()];
     const instances: Awaited<ReturnType<typeof startInstance>>[] = [];
-    const hub = ["--", Deno.execPath(), "run", "-A", MAIN, "--mcp", "--discovery-dir", disco];
+    // The Inspector starts the hub with a trimmed environment; as a user's agent would, it passes
+    // on the TLS, proxy and cache variables (here Deno's cache is not under HOME).
+    const passed = Object.entries(trimmedEnv({})).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    const hub = [
+      ...passed,
+      "--",
+      Deno.execPath(),
+      "run",
+      "-A",
+      MAIN,
+      "--mcp",
+      "--discovery-dir",
+      disco,
+    ];
     const ask = async (what: string, args: string[]) => {
       const r = await inspector(scratch, [...args, ...hub]);
       console.log(`inspector, ${what}: ${r.ms} ms`);
