@@ -15,6 +15,7 @@
 //   6. hub detection of a SIGKILLed instance
 //   7. terminal UI (ui.ts): CPU idle and under 100k lines/s, in tmux; no line lost
 //   8. error detection on the corpus of real tool output: recall and precision
+//   9. a buzz.json stack (stack.ts): buzz → three dependent scripts ready, against their own starts
 // Progress goes to stderr; only the table goes to stdout.
 //
 // The phases live in lifecycle.ts (1, 2, 6), proxy.ts, v1.ts, coldstart.ts, factory.ts (3)
@@ -32,6 +33,7 @@ import { startV1 } from "./v1.ts";
 import { phaseLogs } from "./logs.ts";
 import { phaseUi } from "./ui.ts";
 import { phaseCorpus } from "./corpus.ts";
+import { phaseStack } from "./stack.ts";
 
 async function main() {
   const t0 = now();
@@ -52,6 +54,7 @@ async function main() {
   await phaseKill(project, dir, hub);
   await phaseUi();
   await phaseCorpus();
+  await phaseStack();
   const hubMem = memory(hub.pid);
   row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);
 
