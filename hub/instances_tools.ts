@@ -12,8 +12,9 @@ export const HUB_TOOLS: Tool[] = [
     title: "List buzz instances",
     description:
       "Every buzz instance on this machine (one per project where buzz runs): id, name, project " +
-      "directory and state. Pass an id (or name, or a directory inside the project) as the " +
-      "instance argument of any other tool to choose where it runs.",
+      "directory and state, and for one not connected the last error in reaching it. Pass an id " +
+      "(or name, or a directory inside the project) as the instance argument of any other tool " +
+      "to choose where it runs.",
     inputSchema: { type: "object", properties: {} },
     outputSchema: {
       type: "object",
@@ -54,7 +55,7 @@ export function listInstances(s: State): CallToolResult {
     url: e.record.url,
     version: e.record.version,
     ...(e.state === "connected" && e.connectedSince && { connected_since: e.connectedSince }),
-    ...(e.lastError && { last_error: e.lastError }),
+    ...(e.state !== "connected" && e.lastError && { last_error: e.lastError }),
     tool_count: e.lists?.tools.length ?? 0,
   }));
   return {

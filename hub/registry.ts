@@ -167,6 +167,7 @@ export class Registry {
           state: "discovered",
           attempts: 0,
           fileGone: false,
+          era: undefined,
         });
         s.instances.set(e.record.id, e);
         if (!this.#scanned) this.#initial.add(e.record.id);
@@ -189,9 +190,12 @@ export class Registry {
           connectedSince: new Date().toISOString(),
           lastError: undefined,
           attempts: 0,
+          era: msg.upstream.era,
         });
         log.info(
-          `connected to ${entry.record.id} (${entry.record.directory}), ${entry.lists?.tools.length} tools`,
+          `connected to ${entry.record.id} (${entry.record.directory}), ${entry.lists?.tools.length} tools, ${
+            entry.era === "legacy" ? "2025" : "2026-07-28"
+          } era`,
         );
         this.#settleInitial(entry.record.id);
         this.#attemptEnded(entry);
@@ -200,8 +204,14 @@ export class Registry {
         return this.#rebuildCatalog();
       case "failed":
         if (!entry || msg.gen !== entry.gen) return;
-        log.warn(`${entry.record.id}: ${msg.reason}`);
         entry.lastError = msg.reason;
+        // A lost connection is logged by #disconnect; a failed attempt here, at info the first
+        // time and at debug while backing off, so that a hub never fails in silence.
+        if (entry.state !== "connected") {
+          log[entry.attempts ? "debug" : "info"](
+            `${entry.record.id}: connecting failed (attempt ${entry.attempts + 1}): ${msg.reason}`,
+          );
+        }
         this.#disconnect(entry, msg.reason);
         this.#settleInitial(entry.record.id);
         this.#attemptEnded(entry);
@@ -233,7 +243,7 @@ export class Registry {
       onNotification: (n) => this.out.notification(e, n),
       forwardRequest: (method, params, signal) => this.out.forwardRequest(method, params, signal),
     };
-    Upstream.connect(e.record, hooks, this.#clientCapabilities).then(
+    Upstream.connect(e.record, hooks, this.#clientCapabilities, e.era).then(
       (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream }),
       (err) =>
         this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),

@@ -10,8 +10,10 @@ export function describeInstances(s: State): string {
   if (s.instances.size === 0) {
     return "No buzz instances are running. Start one in a project with `buzz` (or `buzz --no-tui`).";
   }
+  // Why an instance is not connected, so that an agent can tell its user.
   return [...s.instances.values()].map((e) =>
-    `  ${e.record.id} (${e.record.name}) ${e.state} ${e.record.directory}`
+    `  ${e.record.id} (${e.record.name}) ${e.state} ${e.record.directory}` +
+    (e.state !== "connected" && e.lastError ? `; last error: ${e.lastError}` : "")
   ).join("\n");
 }
 

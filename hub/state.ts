@@ -3,7 +3,7 @@
 // routing and the instance tools read it inside the loop.
 
 import type { DiscoveryRecord } from "../shared/discovery.ts";
-import type { Lists, Upstream } from "./upstream.ts";
+import type { Era, Lists, Upstream } from "./upstream.ts";
 
 export type InstanceState = "discovered" | "connected" | "disconnected";
 
@@ -20,6 +20,8 @@ export interface Entry {
   attempts: number;
   retryTimer?: ReturnType<typeof setTimeout>;
   fileGone: boolean;
+  /** The era it spoke when last connected, so that a 2025-era server is not probed again. */
+  era?: Era;
   /** Reconnecting by the hub's own choice (to tell it the client's capabilities). */
   reconnecting?: boolean;
 }

@@ -1,6 +1,6 @@
 // One live connection from the hub to one instance: the SDK client, what the
 // instance offers, and the two ways it can be found dead (its notification
-// stream closing, or the 5-second probe going unanswered). It reports through
+// stream breaking, or the 5-second probe going unanswered). It reports through
 // callbacks and never touches registry state itself.
 
 import {
@@ -29,6 +29,7 @@ export interface Lists {
 }
 
 type Notification = { method: string; params?: Record<string, unknown> };
+export type Era = "modern" | "legacy";
 
 /** What the hub lends each connection: where to send what the instance says. */
 export interface UpstreamHooks {
@@ -63,7 +64,7 @@ export class Upstream {
   ) {}
 
   /** "modern" (2026-07-28) or "legacy" (2025): the newest era both sides speak. */
-  get era(): "modern" | "legacy" {
+  get era(): Era {
     return this.client.getProtocolEra() === "modern" ? "modern" : "legacy";
   }
 
@@ -75,14 +76,20 @@ export class Upstream {
     record: DiscoveryRecord,
     hooks: UpstreamHooks,
     capabilities: ClientCapabilities,
+    /** The era this instance spoke last time: a 2025-era one is not probed again. */
+    known?: Era,
   ): Promise<Upstream> {
     let self: Upstream | undefined;
     const transport = new StreamableHTTPClientTransport(new URL(record.url), {
       requestInit: { headers: { authorization: `Bearer ${record.token}` } },
-      fetch: watchStandaloneStream((reason) => self?.markLost(reason)),
+      fetch: watchStreams((reason) => self?.markLost(reason)),
     });
+    // The SDK's probe falls back to initialize as the spec's backward-compatibility section
+    // asks: on an HTTP 4xx other than 401/403 (the v1 SDK example's 400 "Invalid or missing
+    // session ID" included) and on any JSON-RPC error that is not a 2026-07-28 answer.
+    const mode = known === "legacy" ? "legacy" : "auto";
     const client = new Client({ name: "buzz-hub", version: VERSION }, {
-      versionNegotiation: { mode: "auto", probe: { timeoutMs: CONNECT_TIMEOUT_MS } },
+      versionNegotiation: { mode, probe: { timeoutMs: CONNECT_TIMEOUT_MS } },
       capabilities,
       // The hub hands input_required results to its own client untouched.
       inputRequired: { autoFulfill: false },
@@ -201,7 +208,9 @@ export class Upstream {
 /** Every page of every list the instance offers (the SDK follows the cursors). */
 async function fetchLists(client: Client): Promise<Lists> {
   const caps = client.getServerCapabilities() ?? {};
-  const fresh = { cacheMode: "refresh" as const };
+  // Bounded, so that a server that never answers is a failed attempt with a reason, not a
+  // connection that stays pending for good.
+  const fresh = { cacheMode: "refresh" as const, timeout: CONNECT_TIMEOUT_MS };
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
     caps.tools ? client.listTools(undefined, fresh).then((r) => r.tools) : [],
     caps.resources ? client.listResources(undefined, fresh).then((r) => r.resources) : [],
@@ -214,20 +223,25 @@ async function fetchLists(client: Client): Promise<Lists> {
 }
 
 /**
- * A fetch that watches a 2025 session's long-lived GET stream: when it ends or
- * breaks, the instance is gone (or restarted) and we learn it at once, not at
- * the next probe.
+ * A fetch that watches a 2025 session's GET streams. One that breaks means the instance is
+ * gone (or restarted), and we learn it at once, not at the next probe; so does a GET that
+ * cannot reach it. One the server ends cleanly says nothing of the server: a server may close
+ * its standalone stream whenever it likes (and a resumed response stream ends once its answer
+ * is delivered), and the SDK opens it again.
  */
-function watchStandaloneStream(lost: (reason: string) => void): typeof fetch {
+function watchStreams(lost: (reason: string) => void): typeof fetch {
   const watch = async (input: string | URL | Request, init?: RequestInit) => {
-    const response = await fetch(input, init);
-    // A GET with Last-Event-ID resumes a response stream the server closed mid-call
-    // (SEP-1699): it ends when the response is delivered, which says nothing of the server.
-    if (new Headers(init?.headers).has("last-event-id") || !response.ok) return response;
-    return onBodyEnd(
-      response,
-      (e) => lost(e ? `notification stream broke: ${e.message}` : "notification stream closed"),
-    );
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (e) {
+      if (!init?.signal?.aborted) lost(`notification stream failed: ${(e as Error).message}`);
+      throw e;
+    }
+    if (!response.ok) return response;
+    return onBodyEnd(response, (e) => {
+      if (e && !init?.signal?.aborted) lost(`notification stream broke: ${e.message}`);
+    });
   };
   // Every call is a POST: those go straight to fetch, on the hot path.
   return (input, init) =>
