@@ -15,7 +15,7 @@ const TRIALS = 3;
 const START_MS = { db: 800, api: 600, web: 400 };
 const TARGET_RATIO = 1.1;
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();

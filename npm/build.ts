@@ -163,13 +163,15 @@ export async function build(out: string): Promise<void> {
   await Deno.copyFile(join(ROOT, "npm", "bin", "buzz.cjs"), join(out, "bin", "buzz.cjs"));
   await Deno.chmod(join(out, "bin", "buzz.cjs"), 0o755);
   await Deno.copyFile(join(ROOT, "README.md"), join(out, "README.md"));
+  // Shipped so a project's buzz.json can name it in "$schema" from node_modules.
+  await Deno.copyFile(join(ROOT, "buzz.schema.json"), join(out, "buzz.schema.json"));
   const manifest = {
     name: PACKAGE_NAME,
     version: VERSION,
     description: "buzz: your project's dev processes, served to AI coding agents over MCP",
     keywords: ["mcp", "model-context-protocol", "dev-server", "agent", "claude", "cursor"],
     bin: { buzz: "bin/buzz.cjs" },
-    files: ["bin/", "buzz.js", "README.md"],
+    files: ["bin/", "buzz.js", "README.md", "buzz.schema.json"],
     engines: { node: ">=18" },
     // The platforms the `deno` package has binaries for.
     os: ["linux", "darwin", "win32"],

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { applyConfig, parseConfig } from "../instance/supervise/config.ts";
 import {
   call,
   connectInstance,
@@ -16,7 +17,7 @@ import {
 
 const FIXTURES = join(ROOT, "tests", "fixtures", "stack");
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -341,4 +342,44 @@ Deno.test("watch restarts a running script once per burst of edits", async () =>
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((await runs(client)).length, 2);
   });
+});
+
+Deno.test("the README's buzz.json example reads, and the schema knows every key", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const m = /<!-- readme-test: buzz-json -->\s*```jsonc\n([\s\S]*?)\n```/.exec(readme);
+  assert.ok(m, "README.md has a jsonc block marked readme-test: buzz-json");
+  const config = parseConfig("buzz.json", m[1]);
+  const scripts = applyConfig([
+    { name: "api", command: "tsx server", source: "package.json", argv: [], runner: "npm" },
+    { name: "dev", command: "vite", source: "package.json", argv: [], runner: "npm" },
+  ], config);
+  assert.deepEqual(scripts.map((s) => s.name), ["api", "dev", "db", "migrate"]);
+  assert.deepEqual(scripts.find((s) => s.name === "api")!.stack!.depends_on, [
+    { name: "db", condition: "ready" },
+    { name: "migrate", condition: "completed_successfully" },
+  ]);
+
+  const schema = JSON.parse(await Deno.readTextFile(join(ROOT, "buzz.schema.json")));
+  const keys = Object.keys(schema.definitions.script.properties).sort();
+  const all = parseConfig("buzz.json", EVERY_KEY).scripts.get("x")!;
+  assert.deepEqual(
+    keys,
+    ["command", ...Object.keys(all).filter((k) => k !== "line" && k !== "command")].sort(),
+  );
+});
+
+/** A script with every key, to hold the schema to what buzz reads. */
+const EVERY_KEY = JSON.stringify({
+  scripts: {
+    x: {
+      command: "true",
+      depends_on: [],
+      ready: "url",
+      autostart: false,
+      restart: "no",
+      watch: ["src/**"],
+      env: {},
+      args: [],
+    },
+  },
 });

@@ -13,7 +13,7 @@ import {
 } from "./helpers.ts";
 import { toolsNodeModules } from "./tools.ts";
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
