@@ -2,7 +2,8 @@
 // worktree), a client of either protocol era, and every stderr line stamped
 // with when it arrived, so a cold start can be taken apart.
 
-import { Client, StdioClientTransport } from "../shared/sdk.ts";
+import { Client } from "../shared/sdk.ts";
+import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import { type Era, MAIN, pidAlive } from "../tests/helpers.ts";
 import { now, sleep } from "./stats.ts";
 import { cleanups, type Hub } from "./procs.ts";

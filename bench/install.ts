@@ -9,7 +9,8 @@
 // from the npm cache .ci/run fills); its first start has an empty Deno cache.
 
 import { join } from "node:path";
-import { Client, StdioClientTransport } from "../shared/sdk.ts";
+import { Client } from "../shared/sdk.ts";
+import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import { installTarball, packTarball, pathWithoutDeno } from "../tests/npm_package.ts";
 import { ms, stats } from "./stats.ts";
 

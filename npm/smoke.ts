@@ -7,7 +7,8 @@
 //   deno run -A npm/smoke.ts path/to/buzz [args before buzz's own...]
 
 import { join } from "node:path";
-import { Client, StdioClientTransport } from "../shared/sdk.ts";
+import { Client } from "../shared/sdk.ts";
+import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import { parseDiscoveryRecord } from "../shared/discovery.ts";
 import { VERSION } from "../shared/version.ts";
 

@@ -1,8 +1,10 @@
-// The one door to the official MCP SDK (v2: @modelcontextprotocol/server and
+// The door to the official MCP SDK (v2: @modelcontextprotocol/server and
 // @modelcontextprotocol/client, pinned in deno.json). Both packages ship real
 // declaration files under their `import` condition, so `deno check` checks every
 // SDK call made through here. The protocol types and errors come from the
 // server package; the client package re-exports the same core definitions.
+// The SDK's stdio client, which only tests start servers with, has its own
+// module (sdk_stdio.ts), so that the hub does not load it.
 
 export * from "@modelcontextprotocol/server";
 export { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
@@ -12,4 +14,3 @@ export {
   type McpSubscription,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
-export { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio";

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Client, StdioClientTransport } from "../shared/sdk.ts";
+import { Client } from "../shared/sdk.ts";
+import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import {
   defaultDiscoveryDir,
   discoveryFilePath,

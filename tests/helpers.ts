@@ -3,12 +3,8 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  Client,
-  type ClientOptions,
-  StdioClientTransport,
-  StreamableHTTPClientTransport,
-} from "../shared/sdk.ts";
+import { Client, type ClientOptions, StreamableHTTPClientTransport } from "../shared/sdk.ts";
+import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
 import { pidAlive } from "../shared/pid.ts";
 

@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Client, StdioClientTransport } from "../shared/sdk.ts";
+import { Client } from "../shared/sdk.ts";
+import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import { defaultDiscoveryDir, parseDiscoveryRecord } from "../shared/discovery.ts";
 import { VERSION } from "../shared/version.ts";
 import { killProcessesIn, ROOT, tempDir, trimmedEnv, until } from "./helpers.ts";
