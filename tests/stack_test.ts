@@ -383,3 +383,22 @@ const EVERY_KEY = JSON.stringify({
     },
   },
 });
+
+Deno.test("restart: always starts a script again after a clean exit, with the backoff", async () => {
+  const { dir } = await project(() => ({
+    tick: {
+      command: "node once.mjs",
+      env: { START_MS: "50" },
+      restart: { when: "always", max_restarts: 1, backoff_ms: 100 },
+    },
+  }));
+  await withInstance(dir, async (client) => {
+    await call(client, "scripts_run", { name: "tick" });
+    const list = await until("a restart after exit 0", async () => {
+      const all = await runs(client);
+      return all.length === 2 && all[1].ended_at ? all : null;
+    });
+    assert.deepEqual(list.map((r) => r.state), ["exited", "exited"]);
+    assert.equal((list[1] as Run & { started_by: string }).started_by, "restart");
+  });
+});
