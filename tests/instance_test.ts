@@ -115,16 +115,36 @@ Deno.test("instance: 401 without the token, 403 for a foreign Host or Origin", o
     assert.equal(res.status, 403);
     await res.body?.cancel();
     // fetch will not let us forge Host, so speak HTTP/1.1 by hand for that case.
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: inst.record.port });
-    await conn.write(new TextEncoder().encode(
-      `POST /mcp HTTP/1.1\r\nHost: evil.example:${inst.record.port}\r\nAuthorization: Bearer ${inst.record.token}\r\n` +
-        `Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${init.length}\r\n` +
-        `Connection: close\r\n\r\n${init}`,
-    ));
-    const buf = new Uint8Array(4096);
-    const n = await conn.read(buf);
-    conn.close();
-    assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 403/);
+    const withHost = async (host: string) => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: inst.record.port });
+      await conn.write(new TextEncoder().encode(
+        `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${inst.record.token}\r\n` +
+          `Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${init.length}\r\n` +
+          `Connection: close\r\n\r\n${init}`,
+      ));
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf);
+      conn.close();
+      return new TextDecoder().decode(buf.subarray(0, n ?? 0));
+    };
+    // Hosts that are no valid URL authority once made Deno's req.url unparsable: a 500.
+    for (
+      const host of [
+        `evil.example:${inst.record.port}`,
+        "evil.example",
+        "evil.example:99999",
+        "evil.example:abc",
+        "evil example",
+        "[::1",
+        "127.0.0.300",
+        "localhost:99999",
+        `evil.example/mcp`,
+      ]
+    ) {
+      assert.match(await withHost(host), /^HTTP\/1\.1 403 .*\r\n\r\nForbidden: Host /s, host);
+    }
+    assert.match(await withHost(`localhost:${inst.record.port}`), /^HTTP\/1\.1 200/);
+    assert.doesNotMatch(inst.stderr(), /request failed/);
     res = await post({ ...auth, origin: `http://localhost:${inst.record.port}` });
     assert.equal(res.status, 200);
     await res.body?.cancel();
@@ -373,63 +393,6 @@ Deno.test("instance: 2026-07-28 clients hear of changes on a listen stream", opt
     await inst.stop();
   }
 });
-
-Deno.test(
-  "instance: 2025 sessions are capped with a clear error, and DELETE frees one",
-  opts,
-  async () => {
-    const inst = await startInstance({
-      project: await fixtureCopy(),
-      discoveryDir: await tempDir(),
-    });
-    const headers = {
-      authorization: `Bearer ${inst.record.token}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    };
-    const initialize = () =>
-      fetch(inst.record.url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-11-25",
-            capabilities: {},
-            clientInfo: { name: "leaky", version: "0" },
-          },
-        }),
-      });
-    try {
-      const ids: string[] = [];
-      for (let i = 0; i < 100; i++) {
-        const r = await initialize();
-        await r.body?.cancel();
-        assert.equal(r.status, 200);
-        ids.push(r.headers.get("mcp-session-id")!);
-      }
-      const refused = await initialize();
-      assert.equal(refused.status, 503);
-      assert.match(await refused.text(), /Too many open sessions \(100\).*DELETE/);
-      const del = await fetch(inst.record.url, {
-        method: "DELETE",
-        headers: { ...headers, "mcp-session-id": ids[0] },
-      });
-      await del.body?.cancel();
-      const again = await initialize();
-      await again.body?.cancel();
-      assert.equal(again.status, 200);
-      // And modern requests, which have no sessions, are never refused.
-      const { client, close } = await connectInstance(inst.record, {}, "modern");
-      await call(client, "scripts_list");
-      await close();
-    } finally {
-      await inst.stop();
-    }
-  },
-);
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(

@@ -39,10 +39,13 @@ export async function serveMcp(opts: McpHttpOptions): Promise<McpHttpServer> {
   const legacy = new LegacySessions(opts.buildServer, opts.legacy);
 
   const handler = async (req: Request): Promise<Response> => {
-    const url = new URL(req.url);
-    if (url.pathname !== "/mcp") return text(404, "Not found: buzz serves MCP at /mcp\n");
+    // The guard comes first: Deno builds req.url from the Host header, so until
+    // the Host is known to be ours, parsing req.url can throw (a 500) or bend its path.
     const refusal = foreignHostOrOrigin(req);
     if (refusal) return text(403, `Forbidden: ${refusal}\n`);
+    if (new URL(req.url).pathname !== "/mcp") {
+      return text(404, "Not found: buzz serves MCP at /mcp\n");
+    }
     if (expected && !bearerMatches(req.headers.get("authorization"), expected)) {
       return new Response(
         "Unauthorized: send Authorization: Bearer <token from the discovery file>\n",
@@ -100,10 +103,7 @@ export async function serveMcp(opts: McpHttpOptions): Promise<McpHttpServer> {
 /** DNS-rebinding guard: a browser page on another site carries its own Host or Origin. */
 function foreignHostOrOrigin(req: Request): string | null {
   const host = req.headers.get("host");
-  if (host) {
-    const hostname = new URL(`http://${host}`).hostname;
-    if (!isLoopbackHostname(hostname)) return `Host ${host} is not a loopback name`;
-  }
+  if (host !== null && !isLoopbackHost(host)) return `Host ${host} is not a loopback name`;
   const origin = req.headers.get("origin");
   if (origin && origin !== "null") {
     let hostname: string;
@@ -115,6 +115,17 @@ function foreignHostOrOrigin(req: Request): string | null {
     if (!isLoopbackHostname(hostname)) return `Origin ${origin} is not a loopback origin`;
   }
   return null;
+}
+
+/** uri-host [":" port] (RFC 9110), read by hand: new URL() throws on a malformed one. */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[^\s:/?#@[\]]+)(?::(\d{1,5}))?$/i;
+
+function isLoopbackHost(host: string): boolean {
+  const m = HOST_HEADER.exec(host);
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) return false;
+  const hostname = m[1].toLowerCase();
+  // A loopback name that is still no valid URL host, such as 127.0.0.300, is refused too.
+  return isLoopbackHostname(hostname) && URL.canParse(`http://${hostname}/`);
 }
 
 function bearerMatches(header: string | null, expected: Uint8Array): boolean {
