@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadScripts, type ScriptInfo, stripJsonc } from "../instance/supervise/scripts.ts";
-import { LogBuffer, SeqCounter, type Stream, stripAnsi } from "../instance/supervise/log_buffer.ts";
+import {
+  LINE_OVERHEAD,
+  LogBuffer,
+  SeqCounter,
+  type Stream,
+  stripAnsi,
+} from "../instance/supervise/log_buffer.ts";
 import { findUrls, RunDetector } from "../instance/detect/detector.ts";
 import { Supervisor, type SupervisorEvent } from "../instance/supervise/supervisor.ts";
 
@@ -221,6 +227,64 @@ Deno.test("LogBuffer: bounded ring with a shared sequence", () => {
   assert.deepEqual(b.last(5, "stderr").map((l) => l.text), ["b3", "b5"]);
   assert.deepEqual(new LogBuffer(counter).lines(), []);
   assert.equal(new LogBuffer(counter).lastSeq, 0);
+});
+
+Deno.test("LogBuffer: bounded by bytes across sealed blocks; plain and streams survive", () => {
+  const counter = new SeqCounter();
+  const other = new LogBuffer(counter);
+  const buf = new LogBuffer(counter, Infinity, 100 * (10 + LINE_OVERHEAD));
+  const text = (i: number) => (i % 3 ? `line ${i}`.padEnd(10, ".") : `\x1b[31m${i}\x1b[0m`);
+  // More lines than a block holds, interleaved with another run's, so seqs have gaps.
+  for (let i = 0; i < 5000; i++) {
+    buf.push(i % 2 ? "stderr" : "stdout", text(i));
+    other.push("stdout", "x");
+  }
+  assert.ok(buf.bytes <= buf.maxBytes, `${buf.bytes} > ${buf.maxBytes}`);
+  assert.ok(buf.size > 50 && buf.size < 100);
+  assert.equal(buf.dropped + buf.size, 5000);
+  const all = buf.lines();
+  assert.equal(all.length, buf.size);
+  assert.equal(all.at(-1)!.text, text(4999));
+  assert.equal(all[0].seq, buf.firstSeq);
+  assert.equal(all.at(-1)!.seq, buf.lastSeq);
+  for (const l of all) {
+    const i = (l.seq - 1) / 2;
+    assert.equal(l.text, text(i));
+    assert.equal(l.plain, stripAnsi(text(i)));
+    assert.equal(l.stream, i % 2 ? "stderr" : "stdout");
+  }
+  assert.deepEqual(
+    buf.since(all[10].seq, 3).map((l) => l.seq),
+    all.slice(11, 14).map((l) => l.seq),
+  );
+  assert.deepEqual(buf.since(all[10].seq + 1, 1)[0].seq, all[11].seq);
+  assert.deepEqual(buf.since(buf.lastSeq), []);
+  assert.deepEqual(buf.last(2, "stdout").map((l) => l.text), [text(4996), text(4998)]);
+  // Shrinking the budget (a finished run losing its share) drops the oldest; the newest stays.
+  buf.maxBytes = 0;
+  buf.trim();
+  assert.deepEqual(buf.lines().map((l) => l.text), [text(4999)]);
+});
+
+Deno.test("Supervisor: finished runs share one log budget; the newest keep theirs", async () => {
+  const scripts = [sh("a", "seq 1 2000"), sh("b", "seq 1 2000")];
+  const budget = 2000 * (5 + LINE_OVERHEAD);
+  await withProject({}, async (dir) => {
+    const sup = new Supervisor(dir, scripts, { tty: false, finishedLogBytes: budget });
+    try {
+      for (const name of ["a", "b", "a"]) {
+        const { run } = await sup.start(name);
+        await sup.waitForExit(run.process_id);
+      }
+      const count = (id: string) => sup.tail({ processId: id, sinceSeq: 0, limit: 5000 }).lines;
+      assert.equal(count("a-2").length, 2000);
+      assert.ok(count("b-1").length < 2000);
+      assert.equal(count("a-1").length, 1);
+      assert.equal(count("a-1")[0].text, "2000");
+    } finally {
+      await sup.stopAll();
+    }
+  });
 });
 
 Deno.test("stripAnsi removes colours, OSC links and cursor moves", () => {

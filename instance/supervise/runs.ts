@@ -71,7 +71,9 @@ export type SupervisorEvent =
 export interface RunSetup {
   info: RunInfo;
   seq: SeqCounter;
-  logLines: number;
+  /** Bounds of the run's log (log_buffer.ts); lines unbounded when undefined, bytes by default. */
+  logLines?: number;
+  logBytes?: number;
   nextErrorId: () => number;
   emit: (ev: SupervisorEvent) => void;
 }
@@ -91,7 +93,7 @@ export class Run {
 
   constructor(setup: RunSetup) {
     this.info = setup.info;
-    this.logs = new LogBuffer(setup.seq, setup.logLines);
+    this.logs = new LogBuffer(setup.seq, setup.logLines, setup.logBytes);
     this.detector = new RunDetector(setup.info.process_id, setup.nextErrorId);
     this.#emit = setup.emit;
   }

@@ -8,7 +8,7 @@ import { basename } from "node:path";
 import type { DetectedError } from "../detect/detector.ts";
 import { runEnv } from "./env.ts";
 import type { LogLine, Stream } from "./log_buffer.ts";
-import { SeqCounter } from "./log_buffer.ts";
+import { DEFAULT_RUN_BYTES, SeqCounter } from "./log_buffer.ts";
 import { filterWithin, lineMatcher } from "./matcher.ts";
 import { type AutoRestart, Run, type RunInfo, type SupervisorEvent } from "./runs.ts";
 import { RUNNER_HINTS, type ScriptInfo } from "./scripts.ts";
@@ -25,8 +25,12 @@ export type TailedLine = LogLine & { process_id: string };
 export interface SupervisorOptions {
   /** How long a run may take to exit after SIGTERM before SIGKILL (default 3000). */
   graceMs?: number;
-  /** Lines kept per run (default 10000). */
+  /** Most lines kept per run, whatever their size (default: no limit; logBytes bounds them). */
   logLines?: number;
+  /** Bytes of log kept per run (default DEFAULT_RUN_BYTES, 4 MiB). */
+  logBytes?: number;
+  /** Bytes of log kept by all finished runs together; the oldest lose theirs first (8 MiB). */
+  finishedLogBytes?: number;
   /** Finished runs kept per script (default 5); older ones and their logs are dropped. */
   keepFinished?: number;
   /** Default for runs that do not say: a pseudo-terminal (true) or plain pipes (false). */
@@ -78,6 +82,7 @@ const CONDITION_WORDS: Record<Condition, string> = {
   completed_successfully: "completed",
 };
 const MAX_BACKOFF_MS = 30_000;
+const DEFAULT_FINISHED_BYTES = 8 * 1024 * 1024;
 /** A run that lived this long before crashing starts the backoff afresh. */
 const HEALTHY_MS = 30_000;
 
@@ -85,7 +90,9 @@ export class Supervisor {
   readonly dir: string;
   #scripts: ScriptInfo[];
   #graceMs: number;
-  #logLines: number;
+  #logLines: number | undefined;
+  #logBytes: number;
+  #finishedLogBytes: number;
   #keepFinished: number;
   #tty: boolean;
   #runs = new Map<string, Run>();
@@ -104,7 +111,9 @@ export class Supervisor {
     this.dir = dir;
     this.#scripts = scripts;
     this.#graceMs = opts.graceMs ?? 3000;
-    this.#logLines = opts.logLines ?? 10_000;
+    this.#logLines = opts.logLines;
+    this.#logBytes = opts.logBytes ?? DEFAULT_RUN_BYTES;
+    this.#finishedLogBytes = opts.finishedLogBytes ?? DEFAULT_FINISHED_BYTES;
     this.#keepFinished = opts.keepFinished ?? 5;
     this.#tty = opts.tty ?? Deno.build.os !== "windows";
   }
@@ -501,6 +510,7 @@ export class Supervisor {
       },
       seq: this.#seq,
       logLines: this.#logLines,
+      logBytes: this.#logBytes,
       nextErrorId: () => ++this.#errorIds,
       emit: this.#emit,
     });
@@ -577,6 +587,14 @@ export class Supervisor {
     );
     for (const run of finished.slice(0, Math.max(0, finished.length - this.#keepFinished))) {
       this.#runs.delete(run.info.process_id);
+    }
+    // Finished runs of every script share one budget; the newest keep their logs.
+    let budget = this.#finishedLogBytes;
+    for (const run of [...this.#runs.values()].reverse()) {
+      if (run.info.state === "running") continue;
+      run.logs.maxBytes = Math.min(run.logs.bytes, budget);
+      run.logs.trim();
+      budget -= run.logs.maxBytes;
     }
   }
 }
