@@ -3,6 +3,7 @@
 // here passes or fails on a number.
 //
 //   deno task bench
+//   deno task bench memory   (one phase alone: the memory rows)
 //
 // Phases (each with bounded loops; the whole run takes well under two minutes):
 //   1. instance start: spawn → discovery file → first MCP initialize; SIGTERM → exit
@@ -16,6 +17,8 @@
 //   7. terminal UI (ui.ts): CPU idle and under 100k lines/s, in tmux; no line lost
 //   8. error detection on the corpus of real tool output: recall and precision
 //   9. a buzz.json stack (stack.ts): buzz → three dependent scripts ready, against their own starts
+//  10. memory (memory.ts): RSS of an idle and a flooded instance, of a hub with 1 and 20 instances
+//      and after 100 came and went, beside an empty program's and the targets
 // Progress goes to stderr; only the table goes to stdout.
 //
 // The phases live in lifecycle.ts (1, 2, 6), proxy.ts, v1.ts, coldstart.ts, factory.ts (3)
@@ -33,10 +36,15 @@ import { startV1 } from "./v1.ts";
 import { phaseLogs } from "./logs.ts";
 import { phaseUi } from "./ui.ts";
 import { phaseCorpus } from "./corpus.ts";
+import { phaseMemory } from "./memory.ts";
 import { phaseStack } from "./stack.ts";
 
 async function main() {
   const t0 = now();
+  if (Deno.args[0] === "memory") {
+    await phaseMemory();
+    return printTable();
+  }
   const project = await makeProject();
   const dir = await Deno.makeTempDir({ prefix: "buzz-bench-discovery-" });
   cleanups.push(() => Deno.remove(dir, { recursive: true }));
@@ -54,6 +62,7 @@ async function main() {
   await phaseKill(project, dir, hub);
   await phaseUi();
   await phaseCorpus();
+  await phaseMemory();
   await phaseStack();
   const hubMem = memory(hub.pid);
   row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);
