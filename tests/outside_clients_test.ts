@@ -1,8 +1,9 @@
 // Outside clients against real processes, with tools buzz shares no code with:
 //
 // 1. the official MCP conformance suite against a buzz instance, directly and through the hub;
-// 2. a differential test: the same suite against a reference server buzz did not write
-//    (server-everything), directly and through the hub, where every check that passes directly
+// 2. a differential test: the same suite against servers buzz did not write (server-everything;
+//    a 2025-era server built as the v1 SDK's own example builds it, as most in the wild are; and
+//    one on the SDK 2.x), directly and through the hub, where every check that passes directly
 //    must pass through the hub, and every check that fails both ways must fail with the same
 //    message (the hub passes upstream errors through unchanged);
 // 3. the MCP Inspector CLI through the hub with 0, 1 and 2 instances running.
@@ -16,9 +17,14 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DISCOVERY_PROTOCOL, writeDiscoveryFile } from "../shared/discovery.ts";
+import {
+  DISCOVERY_PROTOCOL,
+  parseDiscoveryRecord,
+  writeDiscoveryFile,
+} from "../shared/discovery.ts";
 import {
   fixtureCopy,
+  jsonFiles,
   killProcessesIn,
   MAIN,
   ROOT,
@@ -29,6 +35,7 @@ import {
   until,
 } from "./helpers.ts";
 import { toolBin, toolEntry, toolVersion } from "./tools.ts";
+import { startV1Express } from "./fixtures/v1_express.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -37,6 +44,7 @@ const EVERYTHING = "@modelcontextprotocol/server-everything";
 const SUPERGATEWAY = "supergateway";
 const INSPECTOR = "@modelcontextprotocol/inspector";
 const LOOPBACK_ONLY = join(ROOT, "tests", "fixtures", "loopback_only.ts");
+const V2_LEGACY = join(ROOT, "tests", "fixtures", "v2_legacy_server.ts");
 /** Generous: a whole suite run on a loaded machine. */
 const TOOL_TIMEOUT_MS = 180_000;
 
@@ -354,17 +362,73 @@ Deno.test(
   },
 );
 
+/** A server the differential runs the suite against, announced in a discovery directory. */
+type StartServer = (home: string, disco: string) => Promise<{ url: string; stop(): Promise<void> }>;
+
+/**
+ * The suite against `label`'s server directly and through the hub: every check that passes
+ * directly passes through the hub, and every check that fails both ways fails the same way.
+ */
+async function differential(label: string, start: StartServer): Promise<void> {
+  const disco = await tempDir();
+  const scratch = await tempDir();
+  const home = await tempDir("buzz-differential-");
+  let server: Awaited<ReturnType<StartServer>> | undefined;
+  let front: Awaited<ReturnType<typeof startHubOverHttp>> | undefined;
+  try {
+    server = await start(home, disco);
+    front = await startHubOverHttp(scratch, disco);
+    const [direct, hub] = await Promise.all([
+      conformance(server.url, scratch, `${label} directly`),
+      conformance(front.url, scratch, `${label} through the hub`),
+    ]);
+    const context = `${table(direct, hub)}\nhub log:\n${await Deno.readTextFile(front.hubLog)
+      .catch(() => "")}`;
+
+    const passed = assertDifferential(direct, hub, context);
+    // Not vacuous: the server passes the protocol-level scenarios directly.
+    for (const name of ["server-initialize", "ping", "tools-list", "tools-call-simple-text"]) {
+      assert.ok(passed.includes(`${name}/${name}`), `${name} fails directly:\n${context}`);
+    }
+    console.log(`${label}: ${passed.length} checks pass directly, all of them through the hub`);
+
+    // A check that fails both ways fails for the same reason: the hub passes the server's
+    // JSON-RPC errors (code and message) and results through unchanged.
+    const d = checksOf(direct);
+    const h = checksOf(hub);
+    const toolList = /Available tools: (.*)$/;
+    for (const [key, c] of d) {
+      if (c.status === "SUCCESS" || SHIM_EXCLUSIONS.has(key)) continue;
+      const other = h.get(key);
+      const directTools = c.errorMessage?.match(toolList);
+      if (directTools) {
+        // The hub adds its own tool and lists the merged tools sorted by name.
+        const hubTools = other?.errorMessage?.match(toolList)?.[1].split(", ").sort();
+        const expected = [...directTools[1].split(", "), "instances_list", ...CAPABILITY_GAP];
+        assert.deepEqual(hubTools, expected.sort(), `${key}: the hub lists other tools`);
+        continue;
+      }
+      assert.deepEqual(
+        { status: other?.status, errorMessage: other?.errorMessage },
+        { status: c.status, errorMessage: c.errorMessage },
+        `${key} fails differently through the hub:\n${context}`,
+      );
+    }
+  } finally {
+    await front?.server.stop();
+    await server?.stop();
+    killProcessesIn(scratch);
+    killProcessesIn(home);
+    for (const d of [disco, scratch, home]) await Deno.remove(d, { recursive: true });
+  }
+}
+
 Deno.test(
   "outside clients: differential, server-everything through the hub passes every check it passes directly",
   opts,
-  async () => {
-    const disco = await tempDir();
-    const scratch = await tempDir();
-    const home = await tempDir("buzz-everything-");
-    let everything: Awaited<ReturnType<typeof startEverything>> | undefined;
-    let front: Awaited<ReturnType<typeof startHubOverHttp>> | undefined;
-    try {
-      everything = await startEverything(home);
+  () =>
+    differential("server-everything", async (home, disco) => {
+      const everything = await startEverything(home);
       const port = Number(new URL(everything.url).port);
       // Announced like a buzz instance; server-everything ignores the hub's bearer token.
       await writeDiscoveryFile(disco, {
@@ -379,53 +443,31 @@ Deno.test(
         version: toolVersion(EVERYTHING),
         protocol: DISCOVERY_PROTOCOL,
       });
-      front = await startHubOverHttp(scratch, disco);
-      const [direct, hub] = await Promise.all([
-        conformance(everything.url, scratch, "server-everything directly"),
-        conformance(front.url, scratch, "server-everything through the hub"),
-      ]);
-      const context = `${table(direct, hub)}\nhub log:\n${await Deno.readTextFile(front.hubLog)
-        .catch(() => "")}`;
+      return { url: everything.url, stop: () => everything.server.stop() };
+    }),
+);
 
-      const passed = assertDifferential(direct, hub, context);
-      // Not vacuous: the reference server passes the protocol-level scenarios directly.
-      for (const name of ["server-initialize", "ping", "tools-list", "tools-call-simple-text"]) {
-        assert.ok(passed.includes(`${name}/${name}`), `${name} fails directly:\n${context}`);
-      }
-      console.log(
-        `server-everything: ${passed.length} checks pass directly, all of them through the hub`,
-      );
+Deno.test(
+  "outside clients: differential, a 2025-era server on the v1 SDK and express (HTTP 400 to the era probe) through the hub passes every check it passes directly",
+  opts,
+  () => differential("v1 SDK on express", (home, disco) => startV1Express(home, disco)),
+);
 
-      // A check that fails both ways fails for the same reason: the hub passes the server's
-      // JSON-RPC errors (code and message) and results through unchanged.
-      const d = checksOf(direct);
-      const h = checksOf(hub);
-      const toolList = /Available tools: (.*)$/;
-      for (const [key, c] of d) {
-        if (c.status === "SUCCESS" || SHIM_EXCLUSIONS.has(key)) continue;
-        const other = h.get(key);
-        const directTools = c.errorMessage?.match(toolList);
-        if (directTools) {
-          // The hub adds its own tool and lists the merged tools sorted by name.
-          const hubTools = other?.errorMessage?.match(toolList)?.[1].split(", ").sort();
-          const expected = [...directTools[1].split(", "), "instances_list", ...CAPABILITY_GAP];
-          assert.deepEqual(hubTools, expected.sort(), `${key}: the hub lists other tools`);
-          continue;
-        }
-        assert.deepEqual(
-          { status: other?.status, errorMessage: other?.errorMessage },
-          { status: c.status, errorMessage: c.errorMessage },
-          `${key} fails differently through the hub:\n${context}`,
-        );
-      }
-    } finally {
-      await front?.server.stop();
-      await everything?.server.stop();
-      killProcessesIn(scratch);
-      killProcessesIn(home);
-      for (const d of [disco, scratch, home]) await Deno.remove(d, { recursive: true });
-    }
-  },
+Deno.test(
+  "outside clients: differential, a 2025-era server on the SDK 2.x through the hub passes every check it passes directly",
+  opts,
+  () =>
+    differential("2025-era SDK 2.x", async (home, disco) => {
+      const server = spawnServer(["run", "-A", V2_LEGACY, disco], home);
+      let exited = false;
+      server.proc.status.then(() => exited = true);
+      const name = await until("the 2025-era server's discovery file", () => {
+        if (exited) throw new Error(`the 2025-era server exited early:\n${server.output()}`);
+        return jsonFiles(disco)[0];
+      }, TOOL_TIMEOUT_MS);
+      const record = parseDiscoveryRecord(await Deno.readTextFile(join(disco, name)));
+      return { url: record.url, stop: () => server.stop() };
+    }),
 );
 
 /** Runs the Inspector CLI with `--format json`; its config and OAuth files stay in `scratch`. */
