@@ -6,7 +6,7 @@
 // connection over any message above 10 MB. Every tool result passes through
 // bounded(); the functions here pick which lines fit before it has to act.
 
-import type { CallToolResult } from "../../shared/sdk.ts";
+import type { CallToolResult } from "../../shared/sdk_server.ts";
 import type { TailedLine } from "../supervise/supervisor.ts";
 
 /** The most one answer may hold: its text content and structuredContent, as JSON. */

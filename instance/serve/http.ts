@@ -3,7 +3,7 @@
 // stateless handler for 2026-07-28 requests, or a 2025 session (legacy.ts).
 
 import { timingSafeEqual } from "node:crypto";
-import { createMcpHandler, isLegacyRequest, type McpServer } from "../../shared/sdk.ts";
+import { createMcpHandler, isLegacyRequest, type McpServer } from "../../shared/sdk_server.ts";
 import { isLoopbackHostname } from "../../shared/discovery.ts";
 import { log } from "../../shared/log.ts";
 import { type LegacySessionOptions, LegacySessions } from "./legacy.ts";

@@ -4,7 +4,10 @@
 // neither grow the instance without bound nor lock an honest client out, so at
 // the cap a new session ends the least recently used one that is not in use.
 
-import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../../shared/sdk.ts";
+import {
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "../../shared/sdk_server.ts";
 import { log } from "../../shared/log.ts";
 import { onBodyEnd } from "../../shared/stream_end.ts";
 import { activity } from "../activity.ts";

@@ -4,7 +4,7 @@
 // come from here, so the two eras see the same surface.
 
 import { z } from "zod";
-import { McpServer, ResourceTemplate } from "../../shared/sdk.ts";
+import { McpServer, ResourceTemplate } from "../../shared/sdk_server.ts";
 import { VERSION } from "../../shared/version.ts";
 import { ANSWER_BYTES, fitLines, jsonBytes, LINES_BYTES } from "./budget.ts";
 import type { ScriptInfo, Supervisor } from "../supervise/supervisor.ts";

@@ -9,7 +9,7 @@ import {
   type McpServer,
   type ServerContext,
   type StandardSchemaWithJSON,
-} from "../../shared/sdk.ts";
+} from "../../shared/sdk_server.ts";
 import {
   type AgentLine,
   agentLine,

@@ -2,7 +2,7 @@
 // them and agents call them by name. Every answer carries readable text plus
 // structuredContent that matches the declared outputSchema.
 
-import type { McpServer } from "../../shared/sdk.ts";
+import type { McpServer } from "../../shared/sdk_server.ts";
 import type { ScriptInfo, Supervisor } from "../supervise/supervisor.ts";
 import { registerLogTools } from "./tools_logs.ts";
 import { registerScriptTools } from "./tools_scripts.ts";

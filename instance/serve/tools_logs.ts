@@ -2,7 +2,7 @@
 // errors that hold now.
 
 import { z } from "zod";
-import type { McpServer } from "../../shared/sdk.ts";
+import type { McpServer } from "../../shared/sdk_server.ts";
 import {
   agentLine,
   ANSWER_BYTES,

@@ -2,7 +2,7 @@
 // report their runs and URLs.
 
 import { z } from "zod";
-import type { McpServer } from "../../shared/sdk.ts";
+import type { McpServer } from "../../shared/sdk_server.ts";
 import { activity } from "../activity.ts";
 import { agentLine, formatLine } from "./budget.ts";
 import { findUrls } from "../detect/detector.ts";
