@@ -22,6 +22,7 @@ import { duplicateMessage, runningInstanceFor } from "./single.ts";
 import { Supervisor } from "./supervise/supervisor.ts";
 import { activity } from "./activity.ts";
 import { startConsole } from "./views/console.ts";
+import { startedUp } from "../shared/collect.ts";
 
 export interface InstanceOptions {
   dir: string;
@@ -213,6 +214,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
       (e) => shuttingDown || log.error((e as Error).message),
     );
   }
+  startedUp();
   return await done;
 }
 
