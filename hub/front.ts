@@ -87,14 +87,15 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   };
 
   /**
-   * Waits for a reconnection the hub started itself (to tell an instance the client's
-   * capabilities) to end; false when none is under way, or the deadline has passed.
+   * Waits for a first connection still under way (one slower than the start-up wait, as a
+   * 2025-era server's probe, initialize and lists can be on a busy machine) or a reconnection
+   * the hub started itself (to tell an instance the client's capabilities) to end; false when
+   * none is under way, or the deadline has passed.
    */
   const connectionSettled = async (deadline: number): Promise<boolean> => {
     const left = deadline - Date.now();
-    if (
-      left <= 0 || !await registry.ask((s) => [...s.instances.values()].some((e) => e.reconnecting))
-    ) {
+    const pending = (e: Entry) => e.reconnecting || e.state === "discovered";
+    if (left <= 0 || !await registry.ask((s) => [...s.instances.values()].some(pending))) {
       return false;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
