@@ -6,7 +6,7 @@
 // each started by hand once what it needs is up, timed by its own output.
 
 import { join } from "node:path";
-import { ROOT } from "../tests/helpers.ts";
+import { freePort, ROOT } from "../tests/helpers.ts";
 import { cleanups } from "./procs.ts";
 import { now, progress, row, rowStats, stats } from "./stats.ts";
 
@@ -14,13 +14,6 @@ const TRIALS = 3;
 /** How long each script works before it listens: db, api, web. */
 const START_MS = { db: 800, api: 600, web: 400 };
 const TARGET_RATIO = 1.1;
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 /** Spawns `cmd`, resolves when its stdout has shown `marker`; returns the time and a stop. */
 async function until(
@@ -77,9 +70,9 @@ export async function phaseStack() {
   const afterBoot: number[] = [];
   for (let i = 0; i < TRIALS; i++) {
     const ports = {
-      DB_PORT: String(await freePort()),
-      API_PORT: String(await freePort()),
-      WEB_PORT: String(await freePort()),
+      DB_PORT: String(freePort()),
+      API_PORT: String(freePort()),
+      WEB_PORT: String(freePort()),
     };
     const env = (name: keyof typeof START_MS) => ({ ...ports, START_MS: String(START_MS[name]) });
     const opts = (name: keyof typeof START_MS) => ({ cwd: dir, env: env(name) });

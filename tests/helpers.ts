@@ -33,6 +33,14 @@ export async function until<T>(
   }
 }
 
+/** A port nothing listens on right now, for a server the test starts. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
 // Every temp dir a test file makes is removed when that test file's process ends,
 // pass or fail, so a failing assertion never leaves files behind.
 const made: string[] = [];

@@ -8,6 +8,7 @@ import { applyConfig, parseConfig } from "../instance/supervise/config.ts";
 import {
   call,
   connectInstance,
+  freePort,
   ROOT,
   startInstance,
   type Structured,
@@ -16,13 +17,6 @@ import {
 } from "./helpers.ts";
 
 const FIXTURES = join(ROOT, "tests", "fixtures", "stack");
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 interface Ports {
   DB_PORT: string;
@@ -39,9 +33,9 @@ async function project(
     await Deno.copyFile(join(FIXTURES, f.name), join(dir, f.name));
   }
   const ports = {
-    DB_PORT: String(await freePort()),
-    API_PORT: String(await freePort()),
-    WEB_PORT: String(await freePort()),
+    DB_PORT: String(freePort()),
+    API_PORT: String(freePort()),
+    WEB_PORT: String(freePort()),
   };
   const write = (config: unknown) =>
     Deno.writeTextFile(join(dir, "buzz.json"), JSON.stringify(config, null, 2));

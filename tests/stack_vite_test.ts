@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   call,
   connectInstance,
+  freePort,
   startInstance,
   type Structured,
   tempDir,
@@ -13,17 +14,10 @@ import {
 } from "./helpers.ts";
 import { toolsNodeModules } from "./tools.ts";
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 Deno.test("Vite's dev server starts once its Node API answers, and proxies to it", async () => {
   const dir = await tempDir("buzz-vite-stack-");
-  const api = await freePort();
-  const vite = await freePort();
+  const api = freePort();
+  const vite = freePort();
   await Deno.symlink(toolsNodeModules("vite"), join(dir, "node_modules"));
   await Deno.writeTextFile(
     join(dir, "package.json"),
