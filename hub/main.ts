@@ -4,7 +4,8 @@
 
 import { discoveryDir, ensureDiscoveryDir } from "../shared/discovery.ts";
 import { configureLog, log, type LogLevel } from "../shared/log.ts";
-import { serveStdio, StdioServerTransport } from "../shared/sdk.ts";
+import { startedUp } from "../shared/collect.ts";
+import { serveStdio, StdioServerTransport } from "../shared/sdk_server.ts";
 import { watchAnnouncements } from "./discovery.ts";
 import { createFront } from "./front.ts";
 import { watchListens } from "./listens.ts";
@@ -91,6 +92,7 @@ export async function runHub(opts: HubOptions): Promise<number> {
     finish("stdin closed");
   };
   log.info(`hub ready; watching ${dir}`);
+  startedUp();
 
   const why = await done;
   log.info(`shutting down (${why})`);

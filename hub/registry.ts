@@ -5,12 +5,13 @@
 
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
+import { noteGarbage } from "../shared/collect.ts";
 import { pidAlive } from "../shared/pid.ts";
 import type { ClientCapabilities, Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
 import { buildCatalog, type Catalog, type CatalogKind, changedKinds } from "./catalog.ts";
 import { ownersOfUri, pickInstance } from "./route.ts";
-import { type Lists, Upstream, type UpstreamHooks } from "./upstream.ts";
+import type { Lists, Upstream, UpstreamHooks } from "./upstream.ts";
 import type { Entry, State } from "./state.ts";
 
 export type { Entry, InstanceState, State } from "./state.ts";
@@ -35,6 +36,8 @@ type Message =
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
+/** Roughly what an instance that came and went leaves behind, as collect.ts counts. */
+const FORGOTTEN_GARBAGE = 2 * 1024 * 1024;
 
 export class Registry {
   readonly #mailbox = new AsyncQueue<Message>();
@@ -199,6 +202,8 @@ export class Registry {
         );
         this.#settleInitial(entry.record.id);
         this.#attemptEnded(entry);
+        // Connecting (initialize, lists, their schemas) leaves garbage too.
+        noteGarbage(FORGOTTEN_GARBAGE / 2);
         this.#resubscribe(entry);
         this.#tellCapabilities(entry);
         return this.#rebuildCatalog();
@@ -243,7 +248,11 @@ export class Registry {
       onNotification: (n) => this.out.notification(e, n),
       forwardRequest: (method, params, signal) => this.out.forwardRequest(method, params, signal),
     };
-    Upstream.connect(e.record, hooks, this.#clientCapabilities, e.era).then(
+    // The SDK's client package loads with the first connection, so that the hub answers its
+    // own client's initialize without waiting for it.
+    import("./upstream.ts").then(({ Upstream }) =>
+      Upstream.connect(e.record, hooks, this.#clientCapabilities, e.era)
+    ).then(
       (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream }),
       (err) =>
         this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),
@@ -275,6 +284,8 @@ export class Registry {
     this.#state.instances.delete(e.record.id);
     this.#settleInitial(e.record.id);
     log.info(`forgot ${e.record.id}: ${why}`);
+    // Its connection, sessions and lists are garbage now; after many, collect (collect.ts).
+    noteGarbage(FORGOTTEN_GARBAGE);
   }
 
   /** Recomputes the merged lists; tells the client only about the kinds that changed. */
