@@ -16,7 +16,7 @@ import {
   SERVER_INFO_META_KEY,
   type ServerContext,
   type StandardSchemaV1,
-} from "../shared/sdk.ts";
+} from "../shared/sdk_server.ts";
 import type { Upstream } from "./upstream.ts";
 
 /**

@@ -9,7 +9,7 @@ import {
   ProtocolErrorCode,
   Server,
   type ServerContext,
-} from "../shared/sdk.ts";
+} from "../shared/sdk_server.ts";
 import { VERSION } from "../shared/version.ts";
 import type { Catalog } from "./catalog.ts";
 import { INSTANCE_ARG } from "./catalog.ts";

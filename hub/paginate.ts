@@ -2,7 +2,7 @@
 // one version of a list; after the list changes, an old cursor is refused
 // rather than silently skipping or repeating items.
 
-import { ProtocolError, ProtocolErrorCode } from "../shared/sdk.ts";
+import { ProtocolError, ProtocolErrorCode } from "../shared/sdk_server.ts";
 
 export const PAGE_SIZE = 100;
 

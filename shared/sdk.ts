@@ -3,12 +3,12 @@
 // declaration files under their `import` condition, so `deno check` checks every
 // SDK call made through here. The protocol types and errors come from the
 // server package; the client package re-exports the same core definitions.
-// The instance imports only the server half (sdk_server.ts).
+// The instance imports only the server half (sdk_server.ts), and so does the hub
+// until it has begun to serve its own client.
 // The SDK's stdio client, which only tests start servers with, has its own
 // module (sdk_stdio.ts), so that the hub does not load it.
 
 export * from "./sdk_server.ts";
-export { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 export {
   Client,
   type ClientOptions,
