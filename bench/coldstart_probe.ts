@@ -16,14 +16,19 @@ const mark = (name: string) => {
 };
 
 const dir = Deno.args[0];
-await import("../shared/sdk.ts");
-mark("import SDK (server + client + zod)");
-const [{ watchAnnouncements }, { Upstream }] = await Promise.all([
+// In the hub's order: the SDK's server half and hub/ answer the client; the client half
+// loads with the first connection to an instance.
+await import("../shared/sdk_server.ts");
+mark("import the SDK's server half (zod, protocol, server, stdio)");
+const [{ watchAnnouncements }, { config: zodConfig }] = await Promise.all([
   import("../hub/discovery.ts"),
-  import("../hub/upstream.ts"),
+  import("zod"),
   import("../hub/main.ts"),
 ]);
-mark("import the rest of hub/");
+zodConfig({ jitless: true }); // as runHub does
+mark("import hub/ (front, registry, discovery)");
+const { Upstream } = await import("../hub/upstream.ts");
+mark("import the SDK's client half (with the first connection)");
 
 const stop = new AbortController();
 let record;
