@@ -240,3 +240,21 @@ async function exists(file: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * The script's argv with extra args. npm needs `--` before them, or it takes
+ * them as its own options; pnpm, yarn, bun and `deno task` pass them on as is.
+ */
+export function withArgs(script: ScriptInfo, args: string[]): string[] {
+  if (!args.length) return script.argv;
+  return script.runner === "npm" ? [...script.argv, "--", ...args] : [...script.argv, ...args];
+}
+
+export function missingRunner(script: ScriptInfo, program: string): Error {
+  const tool = basename(program);
+  const hint = tool === script.runner ? ` To get it, ${RUNNER_HINTS[script.runner]}.` : "";
+  return new Error(
+    `Cannot run "${script.name}": ${tool} is not installed (not found on PATH).${hint} ` +
+      "Then call scripts_run again.",
+  );
+}

@@ -4,17 +4,18 @@
 // errors and URLs. Views (MCP sessions, a terminal UI) read and send commands;
 // only the supervisor changes runs. One run's life is in runs.ts.
 
-import { basename } from "node:path";
 import type { DetectedError } from "../detect/detector.ts";
 import { runEnv } from "./env.ts";
 import type { LogLine, Stream } from "./log_buffer.ts";
 import { DEFAULT_RUN_BYTES, SeqCounter } from "./log_buffer.ts";
 import { filterWithin, lineMatcher } from "./matcher.ts";
 import { type AutoRestart, Run, type RunInfo, type SupervisorEvent } from "./runs.ts";
-import { RUNNER_HINTS, type ScriptInfo } from "./scripts.ts";
+import { missingRunner, type ScriptInfo, withArgs } from "./scripts.ts";
 import { findExecutable } from "./spawn.ts";
 import { describeReady, startProbe } from "./ready.ts";
-import { type Condition, dependentsFirst, type Graph } from "./stack.ts";
+import { dependentsFirst, type Graph } from "./stack.ts";
+import { CONDITION_WORDS, DependencyError, untilCondition } from "./depends.ts";
+import { nextRestart, restartPolicy } from "./restart.ts";
 import { log } from "../../shared/log.ts";
 
 export { lineMatcher } from "./matcher.ts";
@@ -63,28 +64,7 @@ export interface Started {
   dependencies: RunInfo[];
 }
 
-/** A dependency that failed, ended or timed out: the chain that needed it stops. */
-export class DependencyError extends Error {
-  constructor(
-    readonly dependency: string,
-    readonly processId: string | null,
-    readonly reason: string,
-    readonly lastLines: string[],
-  ) {
-    super(`dependency ${dependency} ${reason}`);
-  }
-}
-
-const DEFAULT_AUTO_RESTART: AutoRestart = { max_restarts: 5, backoff_ms: 1000 };
-const CONDITION_WORDS: Record<Condition, string> = {
-  started: "started",
-  ready: "ready",
-  completed_successfully: "completed",
-};
-const MAX_BACKOFF_MS = 30_000;
 const DEFAULT_FINISHED_BYTES = 8 * 1024 * 1024;
-/** A run that lived this long before crashing starts the backoff afresh. */
-const HEALTHY_MS = 30_000;
 
 export class Supervisor {
   readonly dir: string;
@@ -138,14 +118,7 @@ export class Supervisor {
     try {
       return await this.#start(name, opts);
     } catch (e) {
-      if (!(e instanceof DependencyError)) throw e;
-      const tail = e.lastLines.length
-        ? ` Its last lines (${e.processId}):\n${e.lastLines.join("\n")}\n`
-        : " ";
-      e.message = `Cannot start ${name}: its dependency ${e.dependency} ${e.reason}.${tail}` +
-        `Fix ${e.dependency} (see logs_tail and errors_list), then call scripts_run ` +
-        `{name: "${name}"} again.`;
-      throw e;
+      throw e instanceof DependencyError ? e.explain(name) : e;
     }
   }
 
@@ -164,19 +137,7 @@ export class Supervisor {
       const dependencies = await this.#dependencies(script, opts);
       // buzz.json's args, env and restart are defaults the caller's options override.
       const stack = script.stack;
-      const restart = stack && stack.restart.when !== "no"
-        ? {
-          max_restarts: stack.restart.max_restarts,
-          backoff_ms: stack.restart.backoff_ms,
-          ...(stack.restart.when === "always" ? { always: true } : {}),
-        }
-        : undefined;
-      const asked = opts.autoRestart ?? restart;
-      const policy = asked === true
-        ? DEFAULT_AUTO_RESTART
-        : asked
-        ? { ...DEFAULT_AUTO_RESTART, ...asked }
-        : null;
+      const policy = restartPolicy(opts.autoRestart, stack?.restart);
       const run = await this.#spawn(script, {
         ...opts,
         args: opts.args ?? stack?.args,
@@ -221,7 +182,13 @@ export class Supervisor {
             onWaiting: opts.onWaiting,
             signal,
           });
-        const run = await this.#until(nested.run.process_id, dep.name, dep.condition, signal);
+        const run = await untilCondition(
+          this,
+          nested.run.process_id,
+          dep.name,
+          dep.condition,
+          signal,
+        );
         satisfied.push(...nested.dependencies, run);
         waitingOn.delete(dep.name);
         show();
@@ -243,59 +210,6 @@ export class Supervisor {
     const runs = [...this.#runs.values()].filter((r) => r.info.script === name);
     const last = runs.at(-1)?.info;
     return last?.state === "exited" ? { ...last } : null;
-  }
-
-  /** Resolves when the run meets the condition; throws a DependencyError when it cannot. */
-  #until(
-    processId: string,
-    name: string,
-    condition: Condition,
-    signal: AbortSignal,
-  ): Promise<RunInfo> {
-    const fail = (reason: string) =>
-      new DependencyError(
-        name,
-        processId,
-        reason,
-        this.#runs.has(processId)
-          ? this.tail({ processId, limit: 10 }).lines.map((l) => l.plain)
-          : [],
-      );
-    const verdict = (): RunInfo | Error | null => {
-      const info = this.#runs.get(processId)?.info;
-      if (!info) return fail("was dropped before it was done");
-      const ended = info.signal ? `by signal ${info.signal}` : `with exit code ${info.exit_code}`;
-      if (condition === "completed_successfully") {
-        if (info.state === "exited") return { ...info };
-        if (info.state !== "running") return fail(`${info.state} ${ended}`);
-        return null;
-      }
-      if (info.state === "failed" && !info.pid) return fail("could not start");
-      if (condition === "started") return { ...info };
-      if (info.ready) return { ...info };
-      if (info.ready_error) return fail(`did not become ready: ${info.ready_error}`);
-      if (info.state !== "running") return fail(`${info.state} ${ended} before it was ready`);
-      return null;
-    };
-    return new Promise((resolve, reject) => {
-      const settle = (v: RunInfo | Error | null) => {
-        if (!v) return;
-        off();
-        signal.removeEventListener("abort", onAbort);
-        if (v instanceof Error) reject(v);
-        else resolve(v);
-      };
-      const onAbort = () => settle(new Error(`stopped waiting for ${name}`));
-      const off = this.onChange((ev) => {
-        const id = ev.type === "started" || ev.type === "exited" || ev.type === "ready"
-          ? ev.run.process_id
-          : null;
-        if (id === processId) settle(verdict());
-      });
-      signal.addEventListener("abort", onAbort);
-      if (signal.aborted) onAbort();
-      else settle(verdict());
-    });
   }
 
   /** What each script whose start waits on its dependencies is waiting for. */
@@ -544,20 +458,17 @@ export class Supervisor {
 
   #ended(run: Run, script: ScriptInfo, opts: StartOptions & { autoRestart?: AutoRestart }): void {
     this.#prune(run.info.script);
-    const policy = run.info.auto_restart;
-    if (!policy || run.stopRequested) return;
-    // restart: "always" (buzz.json) starts a run again after a clean exit too.
-    if (run.info.state !== "failed" && !(policy.always && run.info.state === "exited")) return;
-    const lived = Date.parse(run.info.ended_at!) - Date.parse(run.info.started_at);
-    const streak = lived >= HEALTHY_MS ? 1 : run.info.attempt;
-    if (streak > policy.max_restarts) {
-      run.line("stderr", `buzz: crashed ${streak} times in a row; not restarting again`);
-      return;
+    const next = nextRestart(run.info, run.stopRequested);
+    if (next.restart === "given up") {
+      run.line("stderr", `buzz: crashed ${next.streak} times in a row; not restarting again`);
     }
-    const delay = Math.min(policy.backoff_ms * 2 ** (streak - 1), MAX_BACKOFF_MS);
+    if (next.restart !== true) return;
+    const { delayMs, streak } = next;
     run.line(
       "stderr",
-      `buzz: restarting in ${delay} ms (restart ${streak} of ${policy.max_restarts})`,
+      `buzz: restarting in ${delayMs} ms (restart ${streak} of ${
+        run.info.auto_restart!.max_restarts
+      })`,
     );
     const id = run.info.process_id;
     this.#restarts.set(
@@ -570,7 +481,7 @@ export class Supervisor {
         this.#spawn(current, { ...opts, restart: false, actor: "restart" }, streak + 1).catch((e) =>
           run.line("stderr", `buzz: restart failed: ${(e as Error).message}`)
         );
-      }, delay),
+      }, delayMs),
     );
   }
 
@@ -597,24 +508,6 @@ export class Supervisor {
       budget -= run.logs.maxBytes;
     }
   }
-}
-
-/**
- * The script's argv with extra args. npm needs `--` before them, or it takes
- * them as its own options; pnpm, yarn, bun and `deno task` pass them on as is.
- */
-export function withArgs(script: ScriptInfo, args: string[]): string[] {
-  if (!args.length) return script.argv;
-  return script.runner === "npm" ? [...script.argv, "--", ...args] : [...script.argv, ...args];
-}
-
-function missingRunner(script: ScriptInfo, program: string): Error {
-  const tool = basename(program);
-  const hint = tool === script.runner ? ` To get it, ${RUNNER_HINTS[script.runner]}.` : "";
-  return new Error(
-    `Cannot run "${script.name}": ${tool} is not installed (not found on PATH).${hint} ` +
-      "Then call scripts_run again.",
-  );
 }
 
 function tagged(run: Run, lines: LogLine[]): TailedLine[] {
