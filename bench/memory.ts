@@ -7,7 +7,7 @@
 //   deno task bench memory     (this phase alone)
 
 import { join } from "node:path";
-import { connectInstance, jsonFiles, MAIN, spawnLogged } from "../tests/helpers.ts";
+import { connectInstance, jsonFiles, MAIN, ROOT, spawnLogged } from "../tests/helpers.ts";
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
 import { mib, poll, progress, row, sleep } from "./stats.ts";
 import { cleanups, memory } from "./procs.ts";
@@ -41,8 +41,23 @@ export async function phaseMemory() {
   const area = "memory";
 
   progress("memory: the runtime's floor");
-  const floor = await floorRss(project);
+  const floor = await floorRss(project, "");
   row(area, "floor: deno run of an empty program", mib(floor), "the runtime alone");
+  // What the dependencies alone hold, so a missed target shows whose floor it is.
+  const sdkServer = await floorRss(project, SDK_SERVER_ONLY);
+  row(
+    area,
+    "floor: + the SDK's server package, one server built",
+    mib(sdkServer),
+    "what an instance's MCP side cannot go below",
+  );
+  const sdkBoth = await floorRss(project, SDK_CLIENT_AND_SERVER);
+  row(
+    area,
+    "floor: + the SDK's client package, one client made",
+    mib(sdkBoth),
+    "what a hub cannot go below",
+  );
   const versus = (kb: number, target?: number) =>
     (target === undefined ? "" : `target ≤ ${target} MiB: ${ratio(kb / 1024 / target)}; `) +
     `${(kb / floor).toFixed(1)}× the floor (+${mib(kb - floor)})`;
@@ -141,11 +156,32 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** RSS of `deno run -A` of an empty program that stays alive, with buzz's deno.json. */
-async function floorRss(project: string): Promise<number> {
-  const file = join(project, "empty.ts");
-  await Deno.writeTextFile(file, "setInterval(() => {}, 60_000);\n");
-  const child = spawnLogged(Deno.execPath(), { args: ["run", "-A", file] });
+const shared = (f: string) => JSON.stringify(new URL(`../shared/${f}`, import.meta.url).href);
+/** The SDK's server, one McpServer with one zod-typed tool, collected once quiet as buzz is. */
+const SDK_SERVER_ONLY = `
+import { McpServer } from ${shared("sdk_server.ts")};
+import { startedUp } from ${shared("collect.ts")};
+import { z } from "zod";
+const server = new McpServer({ name: "floor", version: "0" });
+server.registerTool("t", { inputSchema: z.object({ a: z.string() }) }, () => ({ content: [] }));
+startedUp();
+`;
+/** The above plus the SDK's client package and one Client, as the hub holds. */
+const SDK_CLIENT_AND_SERVER = SDK_SERVER_ONLY + `
+import { Client } from ${shared("sdk.ts")};
+const client = new Client({ name: "floor", version: "0" });
+`;
+
+/** RSS of `deno run -A` of a program (after \`source\`) that stays alive, with buzz's deno.json. */
+async function floorRss(project: string, source: string): Promise<number> {
+  const file = join(project, `floor-${source.length}.ts`);
+  await Deno.writeTextFile(
+    file,
+    `${source}\nsetInterval(() => {}, 60_000);\nexport {};\n`,
+  );
+  const child = spawnLogged(Deno.execPath(), {
+    args: ["run", "-A", "--config", join(ROOT, "deno.json"), file],
+  });
   cleanups.push(async () => void await child.stop("SIGKILL"));
   await sleep(SETTLE_MS);
   const rss = kib(child.proc.pid);
