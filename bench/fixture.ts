@@ -5,20 +5,14 @@ import { join } from "node:path";
 import { FLOOD_FIRST, FLOOD_MORE, FLOOD_TOTAL } from "./settings.ts";
 import { cleanups } from "./procs.ts";
 
-/** A project whose `flood` script prints FLOOD_MORE lines in three gated bursts. */
-export async function makeProject(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "buzz-bench-project-" });
-  cleanups.push(() => Deno.remove(dir, { recursive: true }));
-  // Stage one fills the ring buffer and waits for a "go1" file, so the bench can
-  // read the instance's RSS at exactly 10k lines; stage two prints up to 200k
-  // lines as fast as a synchronous pipe write allows, reports its own timing and
-  // waits for "go2"; stage three prints the rest.
-  const flood = `
+/**
+ * A Node function out(s) for flood scripts: synchronous writes straight to fd 1, so the
+ * pipe's backpressure reaches the producer (process.stdout would buffer in memory
+ * instead); EAGAIN means the pipe is full and buzz has not read it yet.
+ */
+export const SYNC_OUT = `
 const fs = require("fs");
 const nap = new Int32Array(new SharedArrayBuffer(4));
-// Synchronous writes straight to fd 1, so the pipe's backpressure reaches the
-// producer (process.stdout would buffer in memory instead); EAGAIN means the
-// pipe is full and buzz has not read it yet.
 function out(s) {
   const buf = Buffer.from(s);
   let off = 0;
@@ -31,7 +25,18 @@ function out(s) {
     }
   }
 }
-const text = (i) => "flood line " + i + " lorem ipsum dolor sit amet, consectetur adipiscing elit\\n";
+`;
+
+/** A project whose `flood` script prints FLOOD_MORE lines in three gated bursts. */
+export async function makeProject(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "buzz-bench-project-" });
+  cleanups.push(() => Deno.remove(dir, { recursive: true }));
+  // Stage one fills the ring buffer and waits for a "go1" file, so the bench can
+  // read the instance's RSS at exactly 10k lines; stage two prints up to 200k
+  // lines as fast as a synchronous pipe write allows, reports its own timing and
+  // waits for "go2"; stage three prints the rest.
+  const flood = `
+${SYNC_OUT}const text = (i) => "flood line " + i + " lorem ipsum dolor sit amet, consectetur adipiscing elit\\n";
 function burst(from, to) {
   let s = "";
   for (let i = from; i < to; i++) {

@@ -11,6 +11,7 @@ import { connectInstance, jsonFiles, MAIN, ROOT, spawnLogged } from "../tests/he
 import { type DiscoveryRecord, parseDiscoveryRecord } from "../shared/discovery.ts";
 import { mib, poll, progress, row, sleep } from "./stats.ts";
 import { cleanups, memory } from "./procs.ts";
+import { SYNC_OUT } from "./fixture.ts";
 import { spawnHub } from "./hubs.ts";
 import { listInstances, rawCall } from "./calls.ts";
 
@@ -193,23 +194,8 @@ async function floorRss(project: string, source: string): Promise<number> {
 async function memoryProject(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "buzz-bench-memory-project-" });
   cleanups.push(() => Deno.remove(dir, { recursive: true }));
-  // Synchronous writes, so the terminal's backpressure reaches the producer.
   const flood = `
-const fs = require("fs");
-const nap = new Int32Array(new SharedArrayBuffer(4));
-function out(s) {
-  const buf = Buffer.from(s);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += fs.writeSync(1, buf, off);
-    } catch (e) {
-      if (e.code !== "EAGAIN") throw e;
-      Atomics.wait(nap, 0, 0, 1);
-    }
-  }
-}
-let s = "";
+${SYNC_OUT}let s = "";
 for (let i = 0; i < ${FLOOD_LINES}; i++) {
   s += "flood line " + i + " lorem ipsum dolor sit amet, consectetur adipiscing elit\\n";
   if (s.length > 32768) { out(s); s = ""; }
