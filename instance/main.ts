@@ -12,9 +12,7 @@ import {
 } from "../shared/discovery.ts";
 import { configureLog, log, type LogLevel } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
-import { serveMcp } from "./serve/http.ts";
-import { buildServer } from "./serve/mcp.ts";
-import { forwardChanges } from "./serve/notify.ts";
+import type { McpHttpServer } from "./serve/http.ts";
 import { loadScripts, type ScriptInfo, watchScripts } from "./supervise/scripts.ts";
 import { ConfigError, loadProject } from "./supervise/config.ts";
 import { watchRestarts } from "./supervise/watch.ts";
@@ -36,7 +34,7 @@ export interface InstanceOptions {
   /** Start even when another instance already serves the directory (--allow-duplicate). */
   allowDuplicate?: boolean;
   /** What the terminal shows: the interactive UI, the prefixed output stream, or nothing. */
-  view?: "tui" | "console" | "quiet";
+  view: "tui" | "console" | "quiet";
 }
 
 /** Runs until SIGINT/SIGTERM; resolves to the process exit code. */
@@ -83,8 +81,6 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   const sup = new Supervisor(opts.dir, scripts, { graceMs: opts.graceMs });
   const info = { id, name: opts.name, directory: opts.dir };
 
-  // Listen first: the announcement must never point at a port that is not accepting yet.
-  let http;
   try {
     await ensureDiscoveryDir(dir);
     const other = opts.allowDuplicate ? null : await runningInstanceFor(dir, opts.dir);
@@ -92,23 +88,17 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
       log.error(`refusing to start: ${duplicateMessage(other)}`);
       return 1;
     }
-    http = await serveMcp({
-      port: opts.port,
-      token: opts.auth ? token : null,
-      buildServer: () => buildServer({ sup, scripts: () => scripts, info }),
-    });
   } catch (e) {
-    if (e instanceof Deno.errors.AddrInUse) {
-      log.error(
-        `cannot start: port ${opts.port} on 127.0.0.1 is already in use; ` +
-          `choose another with --port N, or use --port 0 for any free port`,
-      );
-    } else {
-      log.error(`cannot start: ${(e as Error).message}`);
-    }
+    log.error(`cannot start: ${(e as Error).message}`);
     return 1;
   }
-  forwardChanges(sup, http.notify, id);
+
+  let http: McpHttpServer | undefined;
+  let file: string | undefined;
+  const { promise: done, resolve: finish } = Promise.withResolvers<number>();
+  let shuttingDown = false;
+  /** The terminal's view (UI or output stream); closed after the children are stopped. */
+  let view: { close: () => Promise<void> } | undefined;
   // buzz.json's watch globs restart their scripts when files change.
   const restarts = watchRestarts(sup);
   // Editing package.json, deno.json or buzz.json updates the script list live.
@@ -118,33 +108,16 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
       scripts = next;
       sup.setScripts(next);
       restarts.update();
-      http.notify.resourcesChanged();
+      http?.notify.resourcesChanged();
       log.info(`scripts changed: ${next.map((s) => s.name).join(", ") || "none"}`);
     },
     loadProject,
     (message) => {
       const text = `${message}; keeping the last good configuration`;
       log.error(text);
-      http.notify.log("error", text);
+      http?.notify.log("error", text);
     },
   );
-  const record: DiscoveryRecord = {
-    id,
-    name: opts.name,
-    directory: opts.dir,
-    url: `http://127.0.0.1:${http.port}/mcp`,
-    port: http.port,
-    pid: Deno.pid,
-    token,
-    started_at: new Date().toISOString(),
-    version: VERSION,
-    protocol: DISCOVERY_PROTOCOL,
-  };
-  let file: string | undefined;
-  const { promise: done, resolve: finish } = Promise.withResolvers<number>();
-  let shuttingDown = false;
-  /** The terminal's view (UI or output stream); closed after the children are stopped. */
-  let view: { close: () => Promise<void> } | undefined;
   const shutdown = async (code: number, why: string) => {
     if (shuttingDown) {
       log.warn("second signal: exiting now");
@@ -156,7 +129,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     scriptWatch.close();
     restarts.close();
     await sup.stopAll().catch((e) => log.error("stopping scripts:", e));
-    await http.close().catch((e) => log.error("closing server:", e));
+    await http?.close().catch((e) => log.error("closing server:", e));
     if (file) await Deno.remove(file).catch((e) => log.warn(`removing ${file}:`, e));
     await view?.close().catch(() => {});
     finish(code);
@@ -178,6 +151,61 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     shutdown(1, "fatal error");
   });
 
+  if (opts.view === "console") {
+    const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+    view = startConsole(sup, activity, { color });
+  }
+  // The scripts named on the command line and buzz.json's autostart ones, each
+  // after its dependencies; chains that share a dependency start it once. They
+  // start before the MCP side loads (the SDK is most of buzz's start-up), so a
+  // dev stack comes up as soon as it would by hand; the supervisor owns them
+  // either way, and the server only reads it.
+  for (const name of new Set([...opts.scripts, ...sup.autostart()])) {
+    sup.start(name, { actor: opts.scripts.includes(name) ? "you" : "autostart" }).then(
+      // The UI and the output stream show starts themselves.
+      ({ run }) =>
+        opts.view === "quiet" && log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`),
+      (e) => shuttingDown || log.error((e as Error).message),
+    );
+  }
+
+  // Listen first: the announcement must never point at a port that is not accepting yet.
+  try {
+    const [{ serveMcp }, { buildServer }, { forwardChanges }] = await Promise.all([
+      import("./serve/http.ts"),
+      import("./serve/mcp.ts"),
+      import("./serve/notify.ts"),
+    ]);
+    http = await serveMcp({
+      port: opts.port,
+      token: opts.auth ? token : null,
+      buildServer: () => buildServer({ sup, scripts: () => scripts, info }),
+    });
+    forwardChanges(sup, http.notify, id);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      log.error(
+        `cannot start: port ${opts.port} on 127.0.0.1 is already in use; ` +
+          `choose another with --port N, or use --port 0 for any free port`,
+      );
+    } else {
+      log.error(`cannot start: ${(e as Error).message}`);
+    }
+    await shutdown(1, "no server");
+    return await done;
+  }
+  const record: DiscoveryRecord = {
+    id,
+    name: opts.name,
+    directory: opts.dir,
+    url: `http://127.0.0.1:${http.port}/mcp`,
+    port: http.port,
+    pid: Deno.pid,
+    token,
+    started_at: new Date().toISOString(),
+    version: VERSION,
+    protocol: DISCOVERY_PROTOCOL,
+  };
   try {
     file = await writeDiscoveryFile(dir, record);
   } catch (e) {
@@ -201,18 +229,6 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
       name: opts.name,
       quit: () => shutdown(0, "quit from the terminal UI"),
     });
-  } else if (opts.view !== "quiet") {
-    const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
-    view = startConsole(sup, activity, { color });
-  }
-  // The scripts named on the command line and buzz.json's autostart ones, each
-  // after its dependencies; chains that share a dependency start it once.
-  for (const name of new Set([...opts.scripts, ...sup.autostart()])) {
-    sup.start(name, { actor: opts.scripts.includes(name) ? "you" : "autostart" }).then(
-      // The UI and the output stream show starts themselves.
-      ({ run }) => !view && log.info(`started ${name} as ${run.process_id} (pid ${run.pid})`),
-      (e) => shuttingDown || log.error((e as Error).message),
-    );
   }
   startedUp();
   return await done;
