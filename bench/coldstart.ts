@@ -247,6 +247,13 @@ export async function phaseColdStart(dir: string, v1: V1 | null) {
       dir,
     },
   ];
+  variants.push({
+    label: "floor: the SDK's stdio server alone, one tool, 2025-11-25 client",
+    era: "legacy",
+    client: "bare",
+    dir,
+    main: join(ROOT, "bench", "sdk_floor_server.ts"),
+  });
   if (v1) {
     variants.push({
       label: "v1 hub, 2025-11-25 client (`initialize`)",
