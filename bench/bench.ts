@@ -3,7 +3,7 @@
 // here passes or fails on a number.
 //
 //   deno task bench
-//   deno task bench memory   (one phase alone: the memory rows)
+//   deno task bench memory   (one phase alone: the memory rows; likewise stack)
 //
 // Phases (each with bounded loops; the whole run takes well under two minutes):
 //   1. instance start: spawn → discovery file → first MCP initialize; SIGTERM → exit
@@ -41,8 +41,10 @@ import { phaseStack } from "./stack.ts";
 
 async function main() {
   const t0 = now();
-  if (Deno.args[0] === "memory") {
-    await phaseMemory();
+  // Phases that need nothing set up before them can run alone.
+  const alone = { memory: phaseMemory, stack: phaseStack }[Deno.args[0] ?? ""];
+  if (alone) {
+    await alone();
     return printTable();
   }
   const project = await makeProject();
@@ -83,6 +85,8 @@ try {
   await main();
 } catch (e) {
   console.error(`[bench] failed: ${(e as Error).stack ?? e}`);
+  // What the phases before it measured still counts.
+  printTable();
   code = 1;
 } finally {
   await cleanupAll();

@@ -28,14 +28,21 @@ async function until(
     ...opts,
     stdin: "null",
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
+  let errors = "";
+  const errDone = proc.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (t) => void (errors += t) }),
+  ).catch(() => {});
   let seen = "";
   const reader = proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
   while (!seen.includes(marker)) {
     const { value, done } = await reader.read();
     if (done) {
-      throw new Error(`${cmd} ${args.join(" ")} ended before printing "${marker}":\n${seen}`);
+      await errDone;
+      throw new Error(
+        `${cmd} ${args.join(" ")} ended before printing "${marker}":\n${seen}${errors}`,
+      );
     }
     seen += value;
   }
