@@ -30,6 +30,12 @@ async function until(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const stop = async () => {
+    try {
+      proc.kill("SIGTERM");
+    } catch { /* gone */ }
+    await proc.status;
+  };
   let errors = "";
   const errDone = proc.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
     new WritableStream({ write: (t) => void (errors += t) }),
@@ -47,19 +53,13 @@ async function until(
     seen += value;
   }
   const ms = now() - t0;
+  // Stopped by the caller, or by the bench's cleanup if a later step fails first.
+  cleanups.push(async () => void await stop());
   // Keep draining so the child never blocks on a full pipe.
   (async () => {
     while (!(await reader.read()).done) { /* drain */ }
   })().catch(() => {});
-  return {
-    ms,
-    stop: async () => {
-      try {
-        proc.kill("SIGTERM");
-      } catch { /* gone */ }
-      await proc.status;
-    },
-  };
+  return { ms, stop };
 }
 
 export async function phaseStack() {

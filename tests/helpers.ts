@@ -33,12 +33,20 @@ export async function until<T>(
   }
 }
 
-/** A port nothing listens on right now, for a server the test starts. */
+/** Ports freePort handed out: the kernel may offer a port it just freed again. */
+const handedOut = new Set<number>();
+
+/** A port nothing listens on right now, and not given before, for a server the test starts. */
 export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  while (true) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 // Every temp dir a test file makes is removed when that test file's process ends,

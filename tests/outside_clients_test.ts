@@ -24,6 +24,7 @@ import {
 } from "../shared/discovery.ts";
 import {
   fixtureCopy,
+  freePort,
   jsonFiles,
   killProcessesIn,
   MAIN,
@@ -169,14 +170,6 @@ function spawnServer(args: string[], cwd: string, env: Record<string, string> = 
       clearTimeout(killer);
     },
   };
-}
-
-/** A port that was free a moment ago (the servers started here cannot listen on port 0). */
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function waitForPort(port: number, server: Server, what: string): Promise<void> {
