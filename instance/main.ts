@@ -47,11 +47,13 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     return 1;
   }
   let scripts: ScriptInfo[];
+  let configProblem: string | null = null;
   try {
     scripts = await loadProject(opts.dir);
   } catch (e) {
     log.error((e as Error).message);
     if (!(e instanceof ConfigError)) return 1;
+    configProblem = (e as Error).message;
     // A buzz.json mistake does not keep the project's own scripts from running.
     log.warn("starting without buzz.json; fix it and buzz picks it up");
     try {
@@ -79,6 +81,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   const token = randomHex(32);
   const dir = discoveryDir(opts.discoveryDir);
   const sup = new Supervisor(opts.dir, scripts, { graceMs: opts.graceMs });
+  sup.configProblem = configProblem;
   const info = { id, name: opts.name, directory: opts.dir };
 
   try {
@@ -114,6 +117,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     loadProject,
     (message) => {
       const text = `${message}; keeping the last good configuration`;
+      sup.configProblem = message;
       log.error(text);
       http?.notify.log("error", text);
     },

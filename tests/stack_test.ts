@@ -301,6 +301,21 @@ Deno.test("a cycle and a malformed buzz.json are reported with key and line", as
       /buzz\.json line 5: scripts\.good\.restart must be "no", "on_failure" or "always" \(not "sometimes"\); keeping the last good configuration/,
     );
     assert.ok((await names()).includes("good"));
+    // The agent reads the mistake in scripts_list, and it goes once the file is fixed.
+    const list = await client.callTool({ name: "scripts_list", arguments: {} });
+    assert.match(
+      (list.content as { text: string }[])[0].text,
+      /^buzz\.json line 5: scripts\.good\.restart must be .*fix buzz\.json/s,
+    );
+    assert.match(
+      String((list.structuredContent as Structured).config_error),
+      /scripts\.good\.restart/,
+    );
+    await write({ scripts: { good: { command: "node once.mjs", restart: "on_failure" } } });
+    await until(
+      "the mistake cleared",
+      async () => (await call(client, "scripts_list")).config_error === null,
+    );
   });
 });
 

@@ -53,6 +53,9 @@ export function registerScriptTools(
           running: z.boolean(),
           process_id: z.string().nullable(),
         })),
+        config_error: z.string().nullable().describe(
+          "What is wrong with buzz.json; until it is fixed, buzz runs the scripts without the edit",
+        ),
       }),
       annotations: { readOnlyHint: true },
     })),
@@ -81,7 +84,12 @@ export function registerScriptTools(
         )
           .join("\n")
         : "This project has no package.json scripts or deno.json tasks.";
-      return ok(text, { scripts: list });
+      const problem = sup.configProblem;
+      const warning = problem
+        ? `${problem}. buzz keeps running without that edit; fix buzz.json and buzz reloads it ` +
+          "when it is saved.\n\n"
+        : "";
+      return ok(warning + text, { scripts: list, config_error: problem });
     }),
   );
 

@@ -69,6 +69,12 @@ const DEFAULT_FINISHED_BYTES = 8 * 1024 * 1024;
 export class Supervisor {
   readonly dir: string;
   #scripts: ScriptInfo[];
+  /**
+   * What is wrong with buzz.json, while the scripts in use are the last good
+   * ones (or, at start, those of package.json and deno.json alone); cleared
+   * when a good list is set.
+   */
+  configProblem: string | null = null;
   #graceMs: number;
   #logLines: number | undefined;
   #logBytes: number;
@@ -106,6 +112,7 @@ export class Supervisor {
   /** Replaces the script list; runs already started keep going. */
   setScripts(scripts: ScriptInfo[]): void {
     this.#scripts = scripts;
+    this.configProblem = null;
   }
 
   /**
