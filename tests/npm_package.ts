@@ -57,7 +57,7 @@ export interface Installed {
 
 /** Why an offline install of the package can fail: tests download nothing. */
 export const OFFLINE_HINT = "npm installs the package offline, from the npm cache: run the setup " +
-  "step first (bash .ci/run), which installs the packed package once to fill that cache.";
+  "step first (bash .ci/setup), which installs the packed package once to fill that cache.";
 
 /** `npm install -g` from the tarball into a fresh prefix, with a fresh HOME, offline. */
 export async function installTarball(tarball: string, root: string): Promise<Installed> {
