@@ -108,11 +108,18 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   const scriptWatch = watchScripts(
     opts.dir,
     (next) => {
+      const before = new Set(sup.autostart());
       scripts = next;
       sup.setScripts(next);
       restarts.update();
       http?.notify.resourcesChanged();
       log.info(`scripts changed: ${next.map((s) => s.name).join(", ") || "none"}`);
+      // An edit that turns autostart on starts the script, as the first load would have.
+      for (const name of sup.autostart().filter((n) => !before.has(n))) {
+        sup.start(name, { actor: "autostart" }).catch((e) =>
+          shuttingDown || log.error((e as Error).message)
+        );
+      }
     },
     loadProject,
     (message) => {

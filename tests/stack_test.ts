@@ -382,6 +382,7 @@ const EVERY_KEY = JSON.stringify({
   scripts: {
     x: {
       command: "true",
+      cwd: ".",
       depends_on: [],
       ready: "url",
       autostart: false,

@@ -47,7 +47,8 @@ export const Run = z.object({
   ),
   ready_at: z.string().nullable().describe("Since when it is ready"),
   ready_by: z.string().nullable().describe(
-    'Which probe said so, e.g. "http://localhost:3000/health 200", "tcp 127.0.0.1:5432", "started"',
+    'Which probe said so, e.g. "http://localhost:3000/health 200", "tcp 127.0.0.1:5432", ' +
+      '"started", or "completed" for a one-shot that exited with code 0',
   ),
   ready_error: z.string().nullable().describe("Why it is not ready and will not be (timed out)"),
 });

@@ -169,7 +169,7 @@ export function registerScriptTools(
         : waitUrl
         ? (plain: string) => plain.includes("://") && findUrls(plain).length > 0
         : lineMatcher(wait_for, regex);
-      // Waiting on dependencies reports what it waits for, then once a second.
+      // Waiting on dependencies reports what it waits for, once per change.
       const began = Date.now();
       let waitingFor: string | null = null;
       const report = () => {
@@ -180,25 +180,21 @@ export function registerScriptTools(
           params: { progressToken: token, progress: Date.now() - began, message: waitingFor },
         }).catch(() => {});
       };
-      const tick = setInterval(report, 1000);
-      let started;
-      try {
-        started = await sup.start(name, {
-          restart,
-          args,
-          env,
-          tty,
-          autoRestart: auto_restart,
-          actor: client,
-          signal: ctx.mcpReq.signal,
-          onWaiting: (script, what) => {
-            waitingFor = what && `${script} is waiting for ${what}`;
-            report();
-          },
-        });
-      } finally {
-        clearInterval(tick);
-      }
+      const started = await sup.start(name, {
+        restart,
+        args,
+        env,
+        tty,
+        autoRestart: auto_restart,
+        actor: client,
+        signal: ctx.mcpReq.signal,
+        onWaiting: (script, what) => {
+          const next = what && `${script} is waiting for ${what}`;
+          if (next === waitingFor) return;
+          waitingFor = next;
+          report();
+        },
+      });
       const { run, alreadyRunning, dependencies } = started;
       if (!alreadyRunning) {
         activity.post({
@@ -212,7 +208,11 @@ export function registerScriptTools(
       const after = dependencies.length
         ? ` after ${
           dependencies.map((d) =>
-            `${d.process_id} (${d.state === "running" ? d.ready_by ?? "started" : d.state})`
+            `${d.process_id} (${
+              d.state === "running" || d.ready_by === "completed"
+                ? d.ready_by ?? "started"
+                : d.state
+            })`
           ).join(", ")
         }`
         : "";

@@ -3,8 +3,9 @@
 // Read as JSONC with every node's position kept, so a mistake is reported with
 // its key and line; buzz.schema.json describes the same format for editors.
 
-import { join } from "node:path";
-import { type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
+import { isAbsolute, join } from "node:path";
+import { type Node, type ParseError, parseTree } from "jsonc-parser";
+import { describeSyntaxError } from "./jsonc_error.ts";
 import { DEFAULT_READY_TIMEOUT_MS, type ReadySpec } from "./ready.ts";
 import {
   type Condition,
@@ -24,11 +25,19 @@ export class ConfigError extends Error {}
 
 export interface BuzzConfig {
   file: string;
-  scripts: Map<string, StackSettings & { command: string | null; line: number }>;
+  scripts: Map<string, StackSettings & ScriptKeys & { line: number }>;
+}
+
+/** What buzz.json says about how a script runs, beside its StackSettings. */
+interface ScriptKeys {
+  command: string | null;
+  /** Where it runs, relative to the project directory. */
+  cwd: string | null;
 }
 
 const SCRIPT_KEYS = [
   "command",
+  "cwd",
   "depends_on",
   "ready",
   "autostart",
@@ -65,10 +74,7 @@ export function parseConfig(file: string, text: string): BuzzConfig {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true });
   if (errors.length) {
-    const e = errors[0];
-    throw new ConfigError(
-      `${file} line ${at(e.offset)}: not valid JSON(C): ${printParseErrorCode(e.error)}`,
-    );
+    throw new ConfigError(describeSyntaxError(file, text, errors[0]));
   }
   if (!root || root.type !== "object") {
     throw new ConfigError(`${file} line 1: expected an object with a "scripts" key`);
@@ -115,11 +121,12 @@ function readScript(
   name: string,
   obj: Node,
   fail: Fail,
-): StackSettings & { command: string | null } {
+): StackSettings & ScriptKeys {
   const key = `scripts.${name}`;
   if (obj.type !== "object") fail(obj, key, "must be an object");
-  const out: StackSettings & { command: string | null } = {
+  const out: StackSettings & ScriptKeys = {
     command: null,
+    cwd: null,
     depends_on: [],
     ready: null,
     autostart: false,
@@ -134,6 +141,12 @@ function readScript(
       case "command":
         out.command = str(v, path, fail);
         if (!out.command.trim()) fail(v, path, "must not be empty");
+        break;
+      case "cwd":
+        out.cwd = str(v, path, fail);
+        if (!out.cwd.trim() || isAbsolute(out.cwd)) {
+          fail(v, path, `must be a directory relative to the project, like "apps/api"`);
+        }
         break;
       case "depends_on":
         out.depends_on = dependsOn(v, path, fail);
@@ -311,14 +324,16 @@ export function applyConfig(scripts: ScriptInfo[], config: BuzzConfig | null): S
   if (!config) return scripts;
   const out = scripts.map((s) => ({ ...s }));
   for (const [name, settings] of config.scripts) {
-    const { command, line, ...stack } = settings;
+    const { command, line, cwd, ...stack } = settings;
     const known = out.find((s) => s.name === name);
+    // A workspace package's script keeps its own directory unless buzz.json says otherwise.
+    const dir = cwd !== null ? { cwd } : {};
     if (command !== null) {
       const script = shellScript(name, command);
-      if (known) Object.assign(known, script, { stack });
-      else out.push({ ...script, stack });
+      if (known) Object.assign(known, script, { stack }, dir);
+      else out.push({ ...script, stack, ...dir });
     } else if (known) {
-      known.stack = stack;
+      Object.assign(known, { stack }, dir);
     } else {
       throw new ConfigError(
         `${config.file} line ${line}: scripts.${name} names no package.json script or deno.json ` +
@@ -391,5 +406,16 @@ function quoted(list: string[]): string {
  * malformed file (a ConfigError for buzz.json, which names key and line).
  */
 export async function loadProject(dir: string): Promise<ScriptInfo[]> {
-  return applyConfig(await loadScripts(dir), await loadConfig(dir));
+  const config = await loadConfig(dir);
+  const scripts = applyConfig(await loadScripts(dir), config);
+  for (const [name, { cwd, line }] of config?.scripts ?? []) {
+    if (cwd === null) continue;
+    const isDir = await Deno.stat(join(dir, cwd)).then((s) => s.isDirectory, () => false);
+    if (!isDir) {
+      throw new ConfigError(
+        `${config!.file} line ${line}: scripts.${name}.cwd "${cwd}" is not a directory in ${dir}`,
+      );
+    }
+  }
+  return scripts;
 }

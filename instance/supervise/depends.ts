@@ -1,7 +1,10 @@
 // Waiting on a dependency (buzz.json's depends_on) until its condition holds:
-// started, ready, or completed successfully. It reads runs through the
-// supervisor's public view and its events; the supervisor still owns them.
+// started, ready, or completed successfully. A dependency that crashes and
+// that its restart policy brings back is followed to its next run, within the
+// wait's time limit. It reads runs through the supervisor's public view and
+// its events; the supervisor still owns them.
 
+import { nextRestart } from "./restart.ts";
 import type { RunInfo, SupervisorEvent } from "./runs.ts";
 import type { Condition } from "./stack.ts";
 
@@ -41,14 +44,24 @@ export class DependencyError extends Error {
   }
 }
 
-/** Resolves when the run meets the condition; rejects with a DependencyError when it cannot. */
+/**
+ * Resolves when the run (or a restart of it) meets the condition; rejects with
+ * a DependencyError when it cannot. `followMs` bounds the wait for runs that
+ * its restart policy brings back after a crash, from the first crash.
+ */
 export function untilCondition(
   runs: RunView,
-  processId: string,
+  firstProcessId: string,
   name: string,
   condition: Condition,
   signal: AbortSignal,
+  followMs: number,
 ): Promise<RunInfo> {
+  let processId = firstProcessId;
+  /** Set while a crashed run waits for its automatic restart. */
+  let crashed: RunInfo | null = null;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let settle: (v: RunInfo | Error | null) => void = () => {};
   const fail = (reason: string) =>
     new DependencyError(
       name,
@@ -60,6 +73,27 @@ export function untilCondition(
     const info = runs.get(processId);
     if (!info) return fail("was dropped before it was done");
     const ended = info.signal ? `by signal ${info.signal}` : `with exit code ${info.exit_code}`;
+    if (info.state === "failed" && info.pid) {
+      const next = nextRestart(info, false);
+      if (next.restart === true) {
+        crashed = info;
+        deadline ??= setTimeout(
+          () =>
+            settle(
+              fail(
+                `failed ${ended} and was not ${
+                  CONDITION_WORDS[condition]
+                } again within ${followMs} ms of restarts`,
+              ),
+            ),
+          followMs,
+        );
+        return null;
+      }
+      if (next.restart === "given up") {
+        return fail(`failed ${ended} ${next.streak} times in a row; its restart policy gave up`);
+      }
+    }
     if (condition === "completed_successfully") {
       if (info.state === "exited") return info;
       if (info.state !== "running") return fail(`${info.state} ${ended}`);
@@ -73,8 +107,9 @@ export function untilCondition(
     return null;
   };
   return new Promise((resolve, reject) => {
-    const settle = (v: RunInfo | Error | null) => {
+    settle = (v) => {
       if (!v) return;
+      clearTimeout(deadline);
       off();
       signal.removeEventListener("abort", onAbort);
       if (v instanceof Error) reject(v);
@@ -85,6 +120,14 @@ export function untilCondition(
       const id = ev.type === "started" || ev.type === "exited" || ev.type === "ready"
         ? ev.run.process_id
         : null;
+      // The policy's restart of the run that crashed is the one to wait on now.
+      if (
+        crashed && ev.type === "started" && ev.run.script === crashed.script &&
+        ev.run.started_by === "restart"
+      ) {
+        crashed = null;
+        processId = ev.run.process_id;
+      }
       if (id === processId) settle(verdict());
     });
     signal.addEventListener("abort", onAbort);

@@ -1,12 +1,12 @@
 // The environment a run gets: buzz's own, then the project's `.env` file for
 // keys the environment does not already set (the usual dotenv rule: the real
-// environment wins), then the caller's `env` for this run, which wins over
-// both. The file is parsed by the dotenv package, not by hand.
+// environment wins), then buzz.json's `env` for the script, then the caller's
+// `env` for this run, which wins over all. The file is parsed by the dotenv package, not by hand.
 
 import { join } from "node:path";
 import { parse } from "dotenv";
 
-export type EnvSource = ".env" | "run";
+export type EnvSource = ".env" | "buzz.json" | "run";
 
 export interface RunEnv {
   env: Record<string, string>;
@@ -19,6 +19,7 @@ export async function runEnv(
   dir: string,
   extra: Record<string, string> = {},
   base: Record<string, string> = Deno.env.toObject(),
+  config: Record<string, string> = {},
 ): Promise<RunEnv> {
   const env = { ...base };
   const sources: Record<string, EnvSource> = {};
@@ -37,9 +38,11 @@ export async function runEnv(
       sources[key] = ".env";
     }
   }
-  for (const [key, value] of Object.entries(extra)) {
-    env[key] = value;
-    sources[key] = "run";
+  for (const [from, layer] of [["buzz.json", config], ["run", extra]] as const) {
+    for (const [key, value] of Object.entries(layer)) {
+      env[key] = value;
+      sources[key] = from;
+    }
   }
   return { env, sources };
 }

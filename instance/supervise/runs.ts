@@ -50,7 +50,10 @@ export interface RunInfo {
   ready: boolean;
   /** Since when it is ready. */
   ready_at: string | null;
-  /** Which probe said so and what it saw, e.g. "http://localhost:3000/health 200", "started". */
+  /**
+   * Which probe said so and what it saw, e.g. "http://localhost:3000/health 200", "started",
+   * or "completed" for a run without a probe that exited with code 0 (a one-shot).
+   */
   ready_by: string | null;
   /** Why it is not ready and never will be, e.g. the probe timed out. */
   ready_error: string | null;
@@ -145,6 +148,8 @@ export class Run {
         ? "exited"
         : "failed";
       info.ended_at = new Date().toISOString();
+      // A one-shot (no probe) that exited 0 did what it was for: "completed", not "started".
+      if (info.state === "exited" && info.ready_by === "started") info.ready_by = "completed";
       this.#emit({ type: "exited", run: this.snapshot() });
     });
   }

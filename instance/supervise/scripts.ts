@@ -2,9 +2,10 @@
 // own package manager) and deno.json/deno.jsonc tasks (run with `deno task`),
 // and a watcher that reloads them when those files change.
 
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { log } from "../../shared/log.ts";
 import type { StackSettings } from "./stack.ts";
+import { memberPrefixes, workspaceMembers } from "./workspace.ts";
 
 export interface ScriptInfo {
   /** Unique among the project's scripts; see loadScripts for name clashes. */
@@ -18,6 +19,16 @@ export interface ScriptInfo {
   runner: Runner;
   /** What buzz.json says about it (config.ts), if anything. */
   stack?: StackSettings;
+  /**
+   * Where it runs, relative to the project directory ("apps/api" for a
+   * workspace package's script, or buzz.json's `cwd`); unset: the project directory.
+   */
+  cwd?: string;
+}
+
+/** The directory a script runs in. */
+export function scriptDir(dir: string, script: ScriptInfo): string {
+  return script.cwd ? resolve(dir, script.cwd) : dir;
 }
 
 type PackageManager = "npm" | "pnpm" | "yarn" | "bun";
@@ -33,41 +44,69 @@ export const RUNNER_HINTS: Record<Runner, string> = {
   shell: "buzz.json commands run with sh (cmd.exe on Windows), which must be on PATH",
 };
 const PACKAGE_MANAGERS: PackageManager[] = ["npm", "pnpm", "yarn", "bun"];
-/** Checked in this order; a project with several lockfiles gets the first match. */
+/**
+ * Checked in this order; a project with several lockfiles gets the first match.
+ * A pnpm workspace not installed yet has no lockfile, but its pnpm-workspace.yaml.
+ */
 const LOCKFILES: [string, PackageManager][] = [
   ["package-lock.json", "npm"],
   ["pnpm-lock.yaml", "pnpm"],
   ["yarn.lock", "yarn"],
   ["bun.lockb", "bun"],
   ["bun.lock", "bun"],
+  ["pnpm-workspace.yaml", "pnpm"],
 ];
 
 /**
- * Loads package.json scripts first, then deno tasks, each in file order.
+ * Loads package.json scripts first, then deno tasks, each in file order, then
+ * the scripts of the workspace's packages (workspace.ts), each package's under
+ * "<package>:<script>" and run in its directory.
  * A deno task whose name a package.json script already uses is renamed
  * "deno:<name>" so both stay runnable by name; its argv keeps the real name.
  * Missing files contribute nothing; malformed ones throw, naming the file.
  */
 export async function loadScripts(dir: string): Promise<ScriptInfo[]> {
-  const scripts = await packageScripts(dir);
+  const pkg = await readPackage(dir);
+  const deno = await readDeno(dir);
+  const pm = await packageManager(dir, pkg?.packageManager);
+  const scripts = pkg ? packageScripts(join(dir, "package.json"), pkg, pm) : [];
   const taken = new Set(scripts.map((s) => s.name));
-  for (const task of await denoTasks(dir)) {
-    let name = task.name;
+  const add = (script: ScriptInfo, names: string[]) => {
+    let name = names.find((n) => !taken.has(n)) ?? names.at(-1)!;
     while (taken.has(name)) name = `deno:${name}`;
     taken.add(name);
-    scripts.push({ ...task, name });
+    scripts.push({ ...script, name });
+  };
+  for (const task of deno ? denoTasks(deno.file, deno.config) : []) add(task, [task.name]);
+  const members = await workspaceMembers(dir, pkg, deno?.config ?? null);
+  const prefixes = memberPrefixes(members);
+  for (const member of members) {
+    const at = join(dir, member.dir);
+    const own = member.kind === "package.json"
+      ? packageScripts(join(at, "package.json"), (await readPackage(at)) ?? {}, pm)
+      : await memberTasks(at);
+    for (const script of own) {
+      // apps/api's dev is "api:dev"; its full path when that name is taken.
+      const names = [`${prefixes.get(member.dir)}:${script.name}`, `${member.dir}:${script.name}`];
+      add({ ...script, cwd: member.dir }, names);
+    }
   }
   return scripts;
 }
 
-async function packageScripts(dir: string): Promise<ScriptInfo[]> {
+async function readPackage(dir: string): Promise<Record<string, unknown> | null> {
   const file = join(dir, "package.json");
   const text = await readIfExists(file);
-  if (text === null) return [];
-  const pkg = parseObject(file, text, JSON.parse);
+  return text === null ? null : parseObject(file, text, JSON.parse);
+}
+
+function packageScripts(
+  file: string,
+  pkg: Record<string, unknown>,
+  pm: PackageManager,
+): ScriptInfo[] {
   if (pkg.scripts === undefined) return [];
   if (!isRecord(pkg.scripts)) throw new Error(`${file}: "scripts" must be an object`);
-  const pm = await packageManager(dir, pkg.packageManager);
   return Object.entries(pkg.scripts).map(([name, command]) => {
     if (typeof command !== "string") throw new Error(`${file}: script "${name}" must be a string`);
     return { name, command, source: "package.json", argv: [pm, "run", name], runner: pm };
@@ -85,26 +124,36 @@ async function packageManager(dir: string, field: unknown): Promise<PackageManag
   return "npm";
 }
 
-async function denoTasks(dir: string): Promise<ScriptInfo[]> {
+async function readDeno(
+  dir: string,
+): Promise<{ file: string; config: Record<string, unknown> } | null> {
   // Deno itself prefers deno.json when both exist, and reads either as JSONC.
   for (const name of ["deno.json", "deno.jsonc"]) {
     const file = join(dir, name);
     const text = await readIfExists(file);
     if (text === null) continue;
-    const config = parseObject(file, text, (t) => JSON.parse(stripJsonc(t)));
-    if (config.tasks === undefined) return [];
-    if (!isRecord(config.tasks)) throw new Error(`${file}: "tasks" must be an object`);
-    // In a compiled buzz, execPath() is buzz itself, not a deno that knows `task`.
-    const deno = Deno.build.standalone ? "deno" : Deno.execPath();
-    return Object.entries(config.tasks).map(([name, task]) => ({
-      name,
-      command: taskCommand(file, name, task),
-      source: "deno.json",
-      argv: [deno, "task", name],
-      runner: "deno" as const,
-    }));
+    return { file, config: parseObject(file, text, (t) => JSON.parse(stripJsonc(t))) };
   }
-  return [];
+  return null;
+}
+
+async function memberTasks(dir: string): Promise<ScriptInfo[]> {
+  const deno = await readDeno(dir);
+  return deno ? denoTasks(deno.file, deno.config) : [];
+}
+
+function denoTasks(file: string, config: Record<string, unknown>): ScriptInfo[] {
+  if (config.tasks === undefined) return [];
+  if (!isRecord(config.tasks)) throw new Error(`${file}: "tasks" must be an object`);
+  // In a compiled buzz, execPath() is buzz itself, not a deno that knows `task`.
+  const deno = Deno.build.standalone ? "deno" : Deno.execPath();
+  return Object.entries(config.tasks).map(([name, task]) => ({
+    name,
+    command: taskCommand(file, name, task),
+    source: "deno.json",
+    argv: [deno, "task", name],
+    runner: "deno" as const,
+  }));
 }
 
 /** Files whose change can change the script list or a script's runner. */

@@ -10,10 +10,11 @@ import type { LogLine, Stream } from "./log_buffer.ts";
 import { DEFAULT_RUN_BYTES, SeqCounter } from "./log_buffer.ts";
 import { filterWithin, lineMatcher } from "./matcher.ts";
 import { type AutoRestart, Run, type RunInfo, type SupervisorEvent } from "./runs.ts";
-import { missingRunner, type ScriptInfo, withArgs } from "./scripts.ts";
+import { missingRunner, scriptDir, type ScriptInfo, withArgs } from "./scripts.ts";
 import { findExecutable } from "./spawn.ts";
-import { describeReady, startProbe } from "./ready.ts";
-import { dependentsFirst, type Graph } from "./stack.ts";
+import { DEFAULT_READY_TIMEOUT_MS, describeReady, startProbe } from "./ready.ts";
+import { type Dependency, dependentsFirst, type Graph } from "./stack.ts";
+import { stopInOrder } from "./shutdown.ts";
 import { CONDITION_WORDS, DependencyError, untilCondition } from "./depends.ts";
 import { nextRestart, restartPolicy } from "./restart.ts";
 import { log } from "../../shared/log.ts";
@@ -92,6 +93,9 @@ export class Supervisor {
   #waiting = new Map<string, string>();
   /** Starts under way (waiting on dependencies or spawning), by script name. */
   #starting = new Map<string, Promise<Started>>();
+  /** The order runs were spawned in, to tell what was restarted since a one-shot ran. */
+  #born = new WeakMap<Run, number>();
+  #spawned = 0;
 
   constructor(dir: string, scripts: ScriptInfo[], opts: SupervisorOptions = {}) {
     this.dir = dir;
@@ -148,7 +152,6 @@ export class Supervisor {
       const run = await this.#spawn(script, {
         ...opts,
         args: opts.args ?? stack?.args,
-        env: stack ? { ...stack.env, ...opts.env } : opts.env,
         autoRestart: policy ?? undefined,
       }, 1);
       return { run: run.snapshot(), alreadyRunning: false, dependencies };
@@ -166,8 +169,12 @@ export class Supervisor {
     const deps = script.stack?.depends_on ?? [];
     if (!deps.length) return [];
     const waitingOn = new Map<string, string>();
+    let shown: string | null = null;
+    // One line per real change: what already holds (a db that is up) is no news.
     const show = () => {
       const text = [...waitingOn.values()].join(", ") || null;
+      if (text === shown) return;
+      shown = text;
       if (text) this.#waiting.set(script.name, text);
       else this.#waiting.delete(script.name);
       this.#emit({ type: "waiting", script: script.name, waiting_for: text });
@@ -177,10 +184,14 @@ export class Supervisor {
     const abort = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
     const satisfied: RunInfo[] = [];
+    for (const dep of deps) {
+      if (!this.#holds(dep)) {
+        waitingOn.set(dep.name, `${dep.name} ${CONDITION_WORDS[dep.condition]}`);
+      }
+    }
+    show();
     try {
       await Promise.all(deps.map(async (dep) => {
-        waitingOn.set(dep.name, `${dep.name} ${CONDITION_WORDS[dep.condition]}`);
-        show();
         const done = dep.condition === "completed_successfully" && this.#completed(dep.name);
         const nested: Started = done
           ? { run: done, alreadyRunning: true, dependencies: [] }
@@ -195,6 +206,7 @@ export class Supervisor {
           dep.name,
           dep.condition,
           signal,
+          this.#script(dep.name).stack?.ready?.timeout_ms ?? DEFAULT_READY_TIMEOUT_MS,
         );
         satisfied.push(...nested.dependencies, run);
         waitingOn.delete(dep.name);
@@ -209,14 +221,38 @@ export class Supervisor {
         show();
       }
     }
-    return satisfied;
+    // A dependency shared along the chain (db under both api and migrate) is listed once.
+    return [...new Map(satisfied.map((r) => [r.process_id, r])).values()];
   }
 
-  /** The script's latest run if it exited with code 0 and nothing of it runs now. */
+  /** Whether a dependency's condition holds now, without starting or waiting on anything. */
+  #holds(dep: Dependency): boolean {
+    if (dep.condition === "completed_successfully") return this.#completed(dep.name) !== null;
+    const run = this.#running(dep.name);
+    return !!run && (dep.condition === "started" || run.info.ready);
+  }
+
+  /**
+   * The script's latest run if it exited with code 0 and what it depended on
+   * has not been restarted since: a migration ran against a database that is
+   * still the one running (docker compose runs its one-shots on every `up`).
+   */
   #completed(name: string): RunInfo | null {
-    const runs = [...this.#runs.values()].filter((r) => r.info.script === name);
-    const last = runs.at(-1)?.info;
-    return last?.state === "exited" ? { ...last } : null;
+    const last = this.#latest(name);
+    if (last?.info.state !== "exited") return null;
+    for (const dep of this.#scripts.find((s) => s.name === name)?.stack?.depends_on ?? []) {
+      const run = this.#latest(dep.name);
+      if (!run || this.#born.get(run)! > this.#born.get(last)!) return null;
+      const holds = dep.condition === "completed_successfully"
+        ? this.#completed(dep.name) !== null
+        : run.info.state === "running";
+      if (!holds) return null;
+    }
+    return last.snapshot();
+  }
+
+  #latest(name: string): Run | undefined {
+    return [...this.#runs.values()].findLast((r) => r.info.script === name);
   }
 
   /** What each script whose start waits on its dependencies is waiting for. */
@@ -252,10 +288,19 @@ export class Supervisor {
     return run.snapshot();
   }
 
+  /**
+   * Stops every run, dependents first (buzz.json's depends_on): each script
+   * stops once what depends on it has; unrelated ones stop in parallel.
+   */
   async stopAll(): Promise<void> {
     for (const id of [...this.#restarts.keys()]) this.#cancelRestart(id);
     const running = [...this.#runs.values()].filter((r) => r.info.state === "running");
-    await Promise.all(running.map((r) => this.stop(r.info.process_id)));
+    const graph: Graph = new Map(this.#scripts.map((s) => [s.name, s.stack?.depends_on ?? []]));
+    await stopInOrder(
+      running.map((r) => ({ script: r.info.script, stop: () => this.stop(r.info.process_id) })),
+      graph,
+      (r, e) => log.error(`stopping ${r.script}:`, e),
+    );
   }
 
   /** Sends text to a running run's terminal, as if typed (e.g. "h", "q", "\r"). */
@@ -394,7 +439,7 @@ export class Supervisor {
     opts: Omit<StartOptions, "autoRestart"> & { autoRestart?: AutoRestart },
     attempt: number,
   ): Promise<Run> {
-    const { env, sources } = await runEnv(this.dir, opts.env);
+    const { env, sources } = await runEnv(this.dir, opts.env, undefined, script.stack?.env);
     const argv = withArgs(script, opts.args ?? []);
     if (!findExecutable(argv[0], env)) throw missingRunner(script, argv[0]);
     const n = (this.#counts.get(script.name) ?? 0) + 1;
@@ -436,7 +481,8 @@ export class Supervisor {
       emit: this.#emit,
     });
     this.#runs.set(run.info.process_id, run);
-    run.start({ argv, cwd: this.dir, env });
+    this.#born.set(run, ++this.#spawned);
+    run.start({ argv, cwd: scriptDir(this.dir, script), env });
     if (run.info.state !== "running") {
       Object.assign(run.info, { ready: false, ready_at: null, ready_by: null });
     } else if (script.stack?.ready) {
