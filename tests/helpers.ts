@@ -96,7 +96,14 @@ export interface RunningInstance {
 
 /** Starts `buzz --no-tui` and waits for its discovery file. */
 export async function startInstance(
-  opts: { project: string; discoveryDir: string; args?: string[]; name?: string },
+  opts: {
+    project: string;
+    discoveryDir: string;
+    args?: string[];
+    name?: string;
+    /** Added to this process's environment (e.g. a PATH with the test tools' commands). */
+    env?: Record<string, string>;
+  },
 ): Promise<RunningInstance> {
   const before = new Set(jsonFiles(opts.discoveryDir));
   const args = [
@@ -110,7 +117,10 @@ export async function startInstance(
     opts.discoveryDir,
   ];
   if (opts.name) args.push("--name", opts.name);
-  const child = spawnLogged(Deno.execPath(), { args: [...args, ...(opts.args ?? [])] });
+  const child = spawnLogged(Deno.execPath(), {
+    args: [...args, ...(opts.args ?? [])],
+    env: opts.env,
+  });
   const name = await until("the discovery file", () => {
     const status = child.exited();
     if (status) throw new Error(`instance exited (${status.code}) early:\n${child.stderr()}`);

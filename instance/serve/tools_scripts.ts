@@ -47,6 +47,10 @@ export function registerScriptTools(
           runner: z.string().describe(
             "The program that runs it: npm, pnpm, yarn, bun, deno, or shell (a buzz.json command)",
           ),
+          cwd: z.string().nullable().describe(
+            "Where it runs, relative to the project (a workspace package's directory, or " +
+              "buzz.json's cwd); null: the project directory",
+          ),
           depends_on: z.array(z.object({ name: z.string(), condition: z.string() })).describe(
             "What buzz.json says it needs first; scripts_run starts these before it",
           ),
@@ -68,15 +72,16 @@ export function registerScriptTools(
         command: s.command,
         source: s.source,
         runner: s.runner,
+        cwd: s.cwd ?? null,
         depends_on: s.stack?.depends_on ?? [],
         running: running.has(s.name),
         process_id: running.get(s.name)?.process_id ?? null,
       }));
       const text = list.length
         ? list.map((s) =>
-          `${s.name}${
-            s.running ? ` (running as ${s.process_id})` : ""
-          } [${s.source}, ${s.runner}]: ${s.command}${
+          `${s.name}${s.running ? ` (running as ${s.process_id})` : ""} [${
+            s.cwd ? `${s.cwd}/` : ""
+          }${s.source}, ${s.runner}]: ${s.command}${
             s.depends_on.length
               ? ` (after ${s.depends_on.map((d) => `${d.name} ${d.condition}`).join(", ")})`
               : ""
