@@ -75,6 +75,8 @@ export async function phaseStack() {
   const own: number[] = [];
   const viaBuzz: number[] = [];
   const afterBoot: number[] = [];
+  const boots: number[] = [];
+  const floors: number[] = [];
   for (let i = 0; i < TRIALS; i++) {
     const ports = {
       DB_PORT: String(freePort()),
@@ -128,7 +130,15 @@ export async function phaseStack() {
       "db-1 started",
     );
     afterBoot.push(buzz.ms - boot.ms);
+    boots.push(boot.ms);
     await boot.stop();
+    // The floor under buzz's start-up: the runtime itself, spawn → first line of an empty script.
+    const floor = await until(Deno.execPath(), ["eval", "console.log('up')"], {
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+    }, "up");
+    floors.push(floor.ms);
+    await floor.stop();
   }
   const sOwn = stats(own).median;
   rowStats("stack", "3 scripts by hand, each once the one before is up: sum of start times", own);
@@ -138,6 +148,8 @@ export async function phaseStack() {
     "  … from buzz's first start to stack ready (buzz's own start-up left out)",
     afterBoot,
   );
+  rowStats("stack", "buzz's own start-up: spawn → first script spawned", boots);
+  rowStats("stack", "  floor: deno spawn → first line of an empty script", floors);
   const ratio = stats(viaBuzz).median / sOwn;
   const ratioStack = stats(afterBoot).median / sOwn;
   row(

@@ -8,7 +8,6 @@
 
 import { basename, join } from "node:path";
 import picomatch from "picomatch";
-import { parse as parseYaml } from "yaml";
 
 export interface WorkspaceMember {
   /** The member's directory, relative to the project ("apps/api"), with "/" separators. */
@@ -59,7 +58,9 @@ async function pnpmPatterns(dir: string): Promise<string[] | null> {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // Loaded only for a pnpm workspace: most projects never pay for the YAML parser at start.
+    const { parse } = await import("yaml");
+    doc = parse(text);
   } catch (e) {
     throw new Error(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
