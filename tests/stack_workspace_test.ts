@@ -142,6 +142,23 @@ Deno.test("a pnpm workspace: each package's scripts alone, in its directory, wit
       `http://127.0.0.1:${webPort}/`,
     ]);
     assert.equal(await (await fetch(`http://127.0.0.1:${apiPort}/`)).text(), "@mono/api");
+
+    // A package's own package.json is watched: a script added there is listed.
+    await files(join(dir, "apps", "web"), {
+      "package.json": {
+        name: "@mono/web",
+        private: true,
+        scripts: { dev: "node server.mjs", lint: "echo lint" },
+      },
+    });
+    await until(
+      "web:lint listed",
+      async () =>
+        ((await call(client, "scripts_list")).scripts as Script[]).some((s) =>
+          s.name === "web:lint"
+        ),
+      15_000,
+    );
   });
 });
 

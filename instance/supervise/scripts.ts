@@ -170,7 +170,8 @@ const SETTLE_MS = 100;
 
 /**
  * Calls onChange with the new script list whenever package.json, deno.json(c),
- * buzz.json(c) or a lockfile changes (Deno.watchFs: the OS tells us, nothing
+ * buzz.json(c), pnpm-workspace.yaml or a lockfile changes, at the root or in a
+ * workspace package with scripts (Deno.watchFs: the OS tells us, nothing
  * polls). A file that does not parse keeps the previous list; onError says why.
  */
 export function watchScripts(
@@ -179,34 +180,65 @@ export function watchScripts(
   load: (dir: string) => Promise<ScriptInfo[]> = loadScripts,
   onError: (message: string) => void = (m) => log.warn(`keeping the previous script list: ${m}`),
 ): { close(): void } {
-  const watcher = Deno.watchFs(dir, { recursive: false });
+  const watchers = new Map<string, Deno.FsWatcher>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  const watch = (path: string) => {
+    let watcher: Deno.FsWatcher;
+    try {
+      watcher = Deno.watchFs(path, { recursive: false });
+    } catch (e) {
+      if (path === dir) throw e;
+      return; // a package directory that went away meanwhile
+    }
+    watchers.set(path, watcher);
+    (async () => {
+      for await (const ev of watcher) {
+        if (!ev.paths.some((p) => WATCHED.has(basename(p)))) continue;
+        clearTimeout(timer);
+        timer = setTimeout(reload, SETTLE_MS);
+      }
+    })().catch((e) => log.warn("watching the project's script files stopped:", e));
+  };
+  /** Watches the directories of the workspace packages that have scripts, and only those. */
+  const followPackages = (scripts: ScriptInfo[]) => {
+    if (closed) return;
+    const wanted = new Set(scripts.flatMap((s) => s.cwd ? [resolve(dir, s.cwd)] : []));
+    wanted.delete(resolve(dir));
+    for (const [path, watcher] of watchers) {
+      if (path === dir || wanted.has(path)) continue;
+      closeWatcher(watcher);
+      watchers.delete(path);
+    }
+    for (const path of wanted) if (!watchers.has(path)) watch(path);
+  };
   const reload = async () => {
     timer = undefined;
     try {
       const scripts = await load(dir);
-      if (!closed) onChange(scripts);
+      if (closed) return;
+      followPackages(scripts);
+      onChange(scripts);
     } catch (e) {
       if (!closed) onError((e as Error).message);
     }
   };
-  (async () => {
-    for await (const ev of watcher) {
-      if (!ev.paths.some((p) => WATCHED.has(basename(p)))) continue;
-      clearTimeout(timer);
-      timer = setTimeout(reload, SETTLE_MS);
-    }
-  })().catch((e) => log.warn("watching the project's script files stopped:", e));
+  watch(dir);
+  // The packages as they are now; a file that does not parse is reported by the first reload.
+  loadScripts(dir).then(followPackages, () => {});
   return {
     close() {
       closed = true;
       clearTimeout(timer);
-      try {
-        watcher.close();
-      } catch { /* already closed */ }
+      for (const watcher of watchers.values()) closeWatcher(watcher);
     },
   };
+}
+
+function closeWatcher(watcher: Deno.FsWatcher): void {
+  try {
+    watcher.close();
+  } catch { /* already closed */ }
 }
 
 function taskCommand(file: string, name: string, task: unknown): string {
