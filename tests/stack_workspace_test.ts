@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
+import { applyConfig, parseConfig } from "../instance/supervise/config.ts";
 import { loadScripts } from "../instance/supervise/scripts.ts";
 import { Supervisor } from "../instance/supervise/supervisor.ts";
 import {
@@ -258,4 +259,24 @@ Deno.test("a Deno workspace: each member's tasks, run with deno task in the memb
   } finally {
     await sup.stopAll();
   }
+});
+
+Deno.test("the README's workspace example reads against a workspace's scripts", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const m = /<!-- readme-test: buzz-json-workspace -->\s*```jsonc\n([\s\S]*?)\n```/.exec(readme);
+  assert.ok(m, "README.md has a jsonc block marked readme-test: buzz-json-workspace");
+  const dir = await tempDir("buzz-readme-ws-");
+  await files(dir, {
+    "package.json": { name: "mono", private: true, workspaces: ["apps/*", "packages/*"] },
+  });
+  await pkg(join(dir, "apps", "api"), "@acme/api", { dev: "node server.mjs" });
+  await pkg(join(dir, "apps", "web"), "@acme/web", { dev: "node server.mjs" });
+  await pkg(join(dir, "packages", "ui"), "@acme/ui", { build: "node build.mjs" });
+  const scripts = applyConfig(await loadScripts(dir), parseConfig("buzz.json", m[1]));
+  assert.deepEqual(scripts.map((s) => [s.name, s.cwd ?? null]), [
+    ["api:dev", "apps/api"],
+    ["web:dev", "apps/web"],
+    ["ui:build", "packages/ui"],
+    ["seed", "apps/api"],
+  ]);
 });
