@@ -177,7 +177,7 @@ Deno.test("a dependency whose restart policy gives up still fails the chain, say
     assert.ok(r.isError);
     assert.match(
       (r.content as { text: string }[])[0].text,
-      /its dependency db failed with exit code 4 2 times in a row; its restart policy gave up/,
+      /its dependency db crashed 2 times in a row \(the last with exit code 4\); its restart policy gave up/,
     );
   });
 });

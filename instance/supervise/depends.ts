@@ -91,7 +91,9 @@ export function untilCondition(
         return null;
       }
       if (next.restart === "given up") {
-        return fail(`failed ${ended} ${next.streak} times in a row; its restart policy gave up`);
+        return fail(
+          `crashed ${next.streak} times in a row (the last ${ended}); its restart policy gave up`,
+        );
       }
     }
     if (condition === "completed_successfully") {

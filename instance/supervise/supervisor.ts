@@ -96,6 +96,8 @@ export class Supervisor {
   /** The order runs were spawned in, to tell what was restarted since a one-shot ran. */
   #born = new WeakMap<Run, number>();
   #spawned = 0;
+  /** Set by stopAll: a run that crashes while the others stop in order is not restarted. */
+  #stoppingAll = false;
 
   constructor(dir: string, scripts: ScriptInfo[], opts: SupervisorOptions = {}) {
     this.dir = dir;
@@ -291,8 +293,10 @@ export class Supervisor {
   /**
    * Stops every run, dependents first (buzz.json's depends_on): each script
    * stops once what depends on it has; unrelated ones stop in parallel.
+   * It is the end: no crashed run is restarted after it.
    */
   async stopAll(): Promise<void> {
+    this.#stoppingAll = true;
     for (const id of [...this.#restarts.keys()]) this.#cancelRestart(id);
     const running = [...this.#runs.values()].filter((r) => r.info.state === "running");
     const graph: Graph = new Map(this.#scripts.map((s) => [s.name, s.stack?.depends_on ?? []]));
@@ -511,7 +515,7 @@ export class Supervisor {
 
   #ended(run: Run, script: ScriptInfo, opts: StartOptions & { autoRestart?: AutoRestart }): void {
     this.#prune(run.info.script);
-    const next = nextRestart(run.info, run.stopRequested);
+    const next = nextRestart(run.info, run.stopRequested || this.#stoppingAll);
     if (next.restart === "given up") {
       run.line("stderr", `buzz: crashed ${next.streak} times in a row; not restarting again`);
     }
