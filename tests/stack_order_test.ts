@@ -6,67 +6,20 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseConfig } from "../instance/supervise/config.ts";
+import { call, type Structured, until } from "./helpers.ts";
 import {
-  call,
-  connectInstance,
-  freePort,
-  ROOT,
-  startInstance,
-  type Structured,
-  tempDir,
-  until,
-} from "./helpers.ts";
+  type Ports,
+  type Run,
+  runs,
+  stackProject,
+  streamed,
+  withInstance,
+} from "./stack_helpers.ts";
 
-const FIXTURES = join(ROOT, "tests", "fixtures", "stack");
-
-type Run = {
-  process_id: string;
-  script: string;
-  state: string;
-  ready: boolean;
-  ready_by: string | null;
-  started_at: string;
-  started_by: string;
-  ready_at: string | null;
-  env: Record<string, string>;
-};
-
-async function project(config: (ports: Record<string, string>, dir: string) => unknown) {
-  const dir = await tempDir("buzz-order-");
-  for await (const f of Deno.readDir(FIXTURES)) {
-    await Deno.copyFile(join(FIXTURES, f.name), join(dir, f.name));
-  }
-  const ports = {
-    DB_PORT: String(freePort()),
-    API_PORT: String(freePort()),
-    WEB_PORT: String(freePort()),
-  };
-  const write = (c: unknown) =>
-    Deno.writeTextFile(join(dir, "buzz.json"), JSON.stringify(c, null, 2));
-  await write(config(ports, dir));
-  return { dir, ports, write };
-}
-
-async function withInstance(
-  dir: string,
-  fn: (client: Awaited<ReturnType<typeof connectInstance>>["client"]) => Promise<void>,
-) {
-  const inst = await startInstance({ project: dir, discoveryDir: await tempDir("buzz-disc-") });
-  const conn = await connectInstance(inst.record);
-  try {
-    await fn(conn.client);
-  } finally {
-    await conn.close();
-    await inst.stop();
-  }
-}
-
-async function runs(client: Parameters<typeof call>[0]): Promise<Run[]> {
-  return (await call(client, "scripts_status")).runs as Run[];
-}
+const project = stackProject;
 
 /** db ← migrate (one-shot) ← api: the issue's stack, with the fixtures standing in. */
-function migrated(p: Record<string, string>) {
+function migrated(p: Ports) {
   return {
     scripts: {
       db: { command: "node db.mjs", ready: { tcp: Number(p.DB_PORT) }, env: p },
@@ -222,34 +175,6 @@ Deno.test("a JSONC syntax error says line, column and what was expected", async 
   });
 });
 
-/** Spawns `buzz --no-tui` on the project and reads its output stream. */
-function streamed(dir: string, discoveryDir: string) {
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "main.ts"), "--no-tui", "--dir", dir, "--port", "0"],
-    env: { BUZZ_DISCOVERY_DIR: discoveryDir, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const reading = (async () => {
-    for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
-  })();
-  const errReading = proc.stderr.pipeTo(new WritableStream());
-  return {
-    proc,
-    out: () => out,
-    async close() {
-      try {
-        proc.kill("SIGKILL");
-      } catch { /* exited */ }
-      await proc.status;
-      await reading.catch(() => {});
-      await errReading.catch(() => {});
-    },
-  };
-}
-
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`${signal} stops dependents first, then what they depend on; unrelated ones at once`, async () => {
     const { dir } = await project((_p, dir) => {
@@ -263,7 +188,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         },
       };
     });
-    const buzz = streamed(dir, await tempDir("buzz-disc-"));
+    const buzz = await streamed(dir);
     try {
       const order = () => Deno.readTextFile(join(dir, "order.txt")).catch(() => "");
       await until("all four up", async () => (await order()).match(/ up$/gm)?.length === 4, 30_000);
@@ -301,7 +226,7 @@ Deno.test("the output stream prints one waiting line per real change", async () 
     }),
   );
   await Deno.mkdir(join(dir, "src"));
-  const buzz = streamed(dir, await tempDir("buzz-disc-"));
+  const buzz = await streamed(dir);
   try {
     await until("api ready", () => buzz.out().includes("api-1 ready"), 30_000);
     const waiting = () => buzz.out().split("\n").filter((l) => / waiting: /.test(l));

@@ -5,42 +5,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { applyConfig, parseConfig } from "../instance/supervise/config.ts";
+import { call, ROOT, type Structured, until } from "./helpers.ts";
 import {
-  call,
-  connectInstance,
-  freePort,
-  ROOT,
-  startInstance,
-  type Structured,
-  tempDir,
-  until,
-} from "./helpers.ts";
-
-const FIXTURES = join(ROOT, "tests", "fixtures", "stack");
-
-interface Ports {
-  DB_PORT: string;
-  API_PORT: string;
-  WEB_PORT: string;
-}
+  type Ports,
+  type Run,
+  runs,
+  stackProject,
+  streamed,
+  withInstance,
+} from "./stack_helpers.ts";
 
 /** A project with the fixture scripts and a buzz.json made from `scripts(ports)`. */
-async function project(
-  scripts: (ports: Ports) => Record<string, unknown>,
-): Promise<{ dir: string; ports: Ports; write: (config: unknown) => Promise<void> }> {
-  const dir = await tempDir("buzz-stack-");
-  for await (const f of Deno.readDir(FIXTURES)) {
-    await Deno.copyFile(join(FIXTURES, f.name), join(dir, f.name));
-  }
-  const ports = {
-    DB_PORT: String(freePort()),
-    API_PORT: String(freePort()),
-    WEB_PORT: String(freePort()),
-  };
-  const write = (config: unknown) =>
-    Deno.writeTextFile(join(dir, "buzz.json"), JSON.stringify(config, null, 2));
-  await write({ scripts: scripts(ports) });
-  return { dir, ports, write };
+function project(scripts: (ports: Ports) => Record<string, unknown>) {
+  return stackProject((p) => ({ scripts: scripts(p) }));
 }
 
 /** db ← api ← web, each ready by its own probe: TCP, HTTP, the URL printed. */
@@ -69,39 +46,6 @@ function stack(ports: Ports, extra: Record<string, Record<string, unknown>> = {}
   };
 }
 
-async function withInstance(
-  dir: string,
-  fn: (
-    client: Awaited<ReturnType<typeof connectInstance>>["client"],
-    stderr: () => string,
-  ) => Promise<void>,
-) {
-  const discoveryDir = await tempDir("buzz-disc-");
-  const inst = await startInstance({ project: dir, discoveryDir });
-  const conn = await connectInstance(inst.record);
-  try {
-    await fn(conn.client, inst.stderr);
-  } finally {
-    await conn.close();
-    await inst.stop();
-  }
-}
-
-type Run = {
-  process_id: string;
-  script: string;
-  state: string;
-  ready: boolean;
-  ready_by: string | null;
-  started_at: string;
-  ended_at: string | null;
-  ready_at: string | null;
-};
-
-async function runs(client: Parameters<typeof call>[0]): Promise<Run[]> {
-  return (await call(client, "scripts_status")).runs as Run[];
-}
-
 function byScript(list: Run[], script: string): Run {
   const run = list.findLast((r) => r.script === script);
   assert.ok(run, `a run of ${script} in ${JSON.stringify(list)}`);
@@ -122,22 +66,10 @@ function assertInOrder(list: Run[], order: string[]) {
 
 Deno.test("plain buzz brings an autostart stack up in order, each ready by its probe", async () => {
   const { dir, ports } = await project((p) => stack(p, { web: { autostart: true } }));
-  const discoveryDir = await tempDir("buzz-disc-");
-  // Its own spawn, to read the --no-tui output stream.
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "main.ts"), "--no-tui", "--dir", dir],
-    env: { BUZZ_DISCOVERY_DIR: discoveryDir, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const reading = (async () => {
-    for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
-  })();
-  const errReading = proc.stderr.pipeTo(new WritableStream());
+  const buzz = await streamed(dir);
   try {
-    await until("web ready", () => out.includes("web-1 ready (url "), 30_000);
+    await until("web ready", () => buzz.out().includes("web-1 ready (url "), 30_000);
+    const out = buzz.out();
     assert.match(
       out,
       new RegExp(`buzz +\\| db-1 ready \\(tcp 127\\.0\\.0\\.1:${ports.DB_PORT}\\)`),
@@ -152,10 +84,7 @@ Deno.test("plain buzz brings an autostart stack up in order, each ready by its p
     assert.deepEqual([...at].sort((a, b) => a - b), at, `in order:\n${out}`);
     assert.ok(!out.includes("failed"), out);
   } finally {
-    proc.kill("SIGTERM");
-    await proc.status;
-    await reading.catch(() => {});
-    await errReading.catch(() => {});
+    await buzz.close();
   }
 });
 

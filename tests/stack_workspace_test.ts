@@ -9,16 +9,8 @@ import { dirname, join } from "node:path";
 import { applyConfig, parseConfig } from "../instance/supervise/config.ts";
 import { loadScripts } from "../instance/supervise/scripts.ts";
 import { Supervisor } from "../instance/supervise/supervisor.ts";
-import {
-  call,
-  connectInstance,
-  freePort,
-  ROOT,
-  startInstance,
-  type Structured,
-  tempDir,
-  until,
-} from "./helpers.ts";
+import { call, freePort, ROOT, type Structured, tempDir, until } from "./helpers.ts";
+import { type Client, withInstance } from "./stack_helpers.ts";
 import { toolBin } from "./tools.ts";
 
 const FIXTURES = join(ROOT, "tests", "fixtures", "workspace");
@@ -43,7 +35,7 @@ async function pkg(dir: string, name: string, scripts: Record<string, string>) {
 }
 
 /** PATH with the test tools' commands (pnpm, turbo) first, as a user who installed them has. */
-function withTools(): Record<string, string> {
+function toolsEnv(): Record<string, string> {
   const bin = dirname(toolBin("pnpm", "pnpm"));
   toolBin("turbo", "turbo");
   return {
@@ -58,22 +50,11 @@ function withTools(): Record<string, string> {
 type Script = { name: string; runner: string; cwd: string | null; source: string };
 type Run = { process_id: string; script: string; state: string; ready_by: string | null };
 
-async function withInstance(
+function withTools(
   dir: string,
-  fn: (client: Awaited<ReturnType<typeof connectInstance>>["client"]) => Promise<void>,
-) {
-  const inst = await startInstance({
-    project: dir,
-    discoveryDir: await tempDir("buzz-disc-"),
-    env: withTools(),
-  });
-  const conn = await connectInstance(inst.record);
-  try {
-    await fn(conn.client);
-  } finally {
-    await conn.close();
-    await inst.stop();
-  }
+  fn: (client: Client) => Promise<void>,
+): Promise<void> {
+  return withInstance(dir, fn, toolsEnv());
 }
 
 function text(r: { content: unknown }): string {
@@ -102,7 +83,7 @@ Deno.test("a pnpm workspace: each package's scripts alone, in its directory, wit
   await pkg(join(dir, "packages", "ui"), "@mono/ui", { build: "node build.mjs" });
   await pkg(join(dir, "packages", "legacy"), "@mono/legacy", { build: "node build.mjs" });
 
-  await withInstance(dir, async (client) => {
+  await withTools(dir, async (client) => {
     const list = (await call(client, "scripts_list")).scripts as Script[];
     assert.deepEqual(list.map((s) => [s.name, s.runner, s.cwd]), [
       ["dev", "pnpm", null],
@@ -195,7 +176,7 @@ Deno.test("an npm workspace with turbo: packages that share a directory name, tu
   await Deno.symlink(turbo, join(dir, "node_modules", "turbo"));
   await Deno.symlink("../turbo/bin/turbo", join(dir, "node_modules", ".bin", "turbo"));
 
-  await withInstance(dir, async (client) => {
+  await withTools(dir, async (client) => {
     const list = (await call(client, "scripts_list")).scripts as Script[];
     assert.deepEqual(list.map((s) => [s.name, s.runner, s.cwd]), [
       ["build", "npm", null],
