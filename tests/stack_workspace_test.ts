@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { applyConfig, parseConfig } from "../instance/supervise/config.ts";
+import { applyConfig, loadProject, parseConfig } from "../instance/supervise/config.ts";
 import { loadScripts } from "../instance/supervise/scripts.ts";
 import { Supervisor } from "../instance/supervise/supervisor.ts";
 import { call, freePort, ROOT, type Structured, tempDir, until } from "./helpers.ts";
@@ -164,6 +164,8 @@ Deno.test("an npm workspace with turbo: packages that share a directory name, tu
       scripts: {
         "apps/api:dev": { ready: "url", env: { PORT: port } },
         "web:dev": { depends_on: { "apps/api:dev": "ready" }, env: { PORT: String(freePort()) } },
+        // A command of the project's own, run in a package's directory.
+        where: { command: "node -e \"console.log('cwd=' + process.cwd())\"", cwd: "services/api" },
       },
     },
   });
@@ -185,6 +187,7 @@ Deno.test("an npm workspace with turbo: packages that share a directory name, tu
       ["web:dev", "npm", "apps/web"],
       ["web:build", "npm", "apps/web"],
       ["services/api:dev", "npm", "services/api"],
+      ["where", "shell", "services/api"],
     ]);
 
     // One package alone, named in buzz.json's depends_on by its path.
@@ -213,6 +216,12 @@ Deno.test("an npm workspace with turbo: packages that share a directory name, tu
     const turboOut = (out.lines as { text: string }[]).map((l) => l.text).join("\n");
     assert.match(turboOut, /web:build/, turboOut);
     assert.match(turboOut, /2 successful, 2 total/, turboOut);
+
+    const where = await call(client, "scripts_run", { name: "where", wait_for: "cwd=" });
+    assert.equal(
+      ((where.wait as Structured).line as { text: string }).text,
+      `cwd=${join(dir, "services", "api")}`,
+    );
   });
 });
 
@@ -260,4 +269,17 @@ Deno.test("the README's workspace example reads against a workspace's scripts", 
     ["ui:build", "packages/ui"],
     ["seed", "apps/api"],
   ]);
+});
+
+Deno.test("buzz.json's cwd must name a directory of the project", async () => {
+  const dir = await tempDir("buzz-cwd-");
+  await files(dir, {
+    "buzz.json": '{\n  "scripts": {\n    "x": { "command": "pwd", "cwd": "apps/nope" }\n  }\n}\n',
+  });
+  await assert.rejects(
+    () => loadProject(dir),
+    /^Error: buzz\.json line 3: scripts\.x\.cwd "apps\/nope" is not a directory in /,
+  );
+  await files(dir, { "buzz.json": { scripts: { x: { command: "pwd", cwd: "/tmp" } } } });
+  await assert.rejects(() => loadProject(dir), /scripts\.x\.cwd must be a directory relative/);
 });
