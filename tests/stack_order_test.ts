@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseConfig } from "../instance/supervise/config.ts";
-import { call, type Structured, until } from "./helpers.ts";
+import { call, killProcessesIn, MAIN, type Structured, until } from "./helpers.ts";
 import {
   type Ports,
   type Run,
@@ -175,40 +175,104 @@ Deno.test("a JSONC syntax error says line, column and what was expected", async 
   });
 });
 
+/** web → api → db, and solo on its own: each records its SIGTERM and exit in order.txt. */
+function termStack(_p: Ports, dir: string) {
+  const term = (name: string) => ({ NAME: name, ORDER_FILE: join(dir, "order.txt") });
+  return {
+    scripts: {
+      db: { command: "node term.mjs", env: term("db") },
+      api: { command: "node term.mjs", env: term("api"), depends_on: ["db"] },
+      web: { command: "node term.mjs", env: term("web"), depends_on: ["api"], autostart: true },
+      solo: { command: "node term.mjs", env: term("solo"), autostart: true },
+    },
+  };
+}
+
+function order(dir: string): Promise<string> {
+  return Deno.readTextFile(join(dir, "order.txt")).catch(() => "");
+}
+
+/** Each dependency signalled only once what depends on it has exited; solo alongside web. */
+async function assertStoppedInOrder(dir: string) {
+  const lines = (await order(dir)).trim().split("\n").filter((l) => !l.endsWith(" up"));
+  const at = (line: string) => {
+    const i = lines.findIndex((l) => l.startsWith(line));
+    assert.ok(i !== -1, `${line} in:\n${lines.join("\n")}`);
+    return i;
+  };
+  assert.ok(at("web exiting") < at("api got"), lines.join("\n"));
+  assert.ok(at("api exiting") < at("db got"), lines.join("\n"));
+  // solo depends on nothing and nothing on it: it stops alongside web, not after db.
+  assert.ok(at("solo got") < at("api got"), lines.join("\n"));
+  assert.ok(at("db exiting") > 0);
+}
+
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`${signal} stops dependents first, then what they depend on; unrelated ones at once`, async () => {
-    const { dir } = await project((_p, dir) => {
-      const term = (name: string) => ({ NAME: name, ORDER_FILE: join(dir, "order.txt") });
-      return {
-        scripts: {
-          db: { command: "node term.mjs", env: term("db") },
-          api: { command: "node term.mjs", env: term("api"), depends_on: ["db"] },
-          web: { command: "node term.mjs", env: term("web"), depends_on: ["api"], autostart: true },
-          solo: { command: "node term.mjs", env: term("solo"), autostart: true },
-        },
-      };
-    });
+    const { dir } = await project(termStack);
     const buzz = await streamed(dir);
     try {
-      const order = () => Deno.readTextFile(join(dir, "order.txt")).catch(() => "");
-      await until("all four up", async () => (await order()).match(/ up$/gm)?.length === 4, 30_000);
+      await until(
+        "all four up",
+        async () => (await order(dir)).match(/ up$/gm)?.length === 4,
+        30_000,
+      );
       buzz.proc.kill(signal);
       const status = await buzz.proc.status;
       assert.equal(status.code, 0, buzz.out());
-      const lines = (await order()).trim().split("\n").filter((l) => !l.endsWith(" up"));
-      const at = (line: string) => {
-        const i = lines.indexOf(line);
-        assert.ok(i !== -1, `${line} in:\n${lines.join("\n")}`);
-        return i;
-      };
-      // Each dependency is signalled only once what depends on it has exited.
-      assert.ok(at("web exiting") < at("api got SIGTERM"), lines.join("\n"));
-      assert.ok(at("api exiting") < at("db got SIGTERM"), lines.join("\n"));
-      // solo depends on nothing and nothing on it: it stops alongside web, not after db.
-      assert.ok(at("solo got SIGTERM") < at("api got SIGTERM"), lines.join("\n"));
-      assert.ok(at("db exiting") > 0);
+      await assertStoppedInOrder(dir);
     } finally {
       await buzz.close();
+    }
+  });
+}
+
+const hasTmux = new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
+  .output().then((o) => o.success, () => false);
+
+for (const key of ["q", "C-c"]) {
+  Deno.test({
+    name: `${key} in the terminal UI stops the stack in dependency order`,
+    ignore: !(await hasTmux),
+  }, async () => {
+    const { dir } = await project(termStack);
+    const socket = `buzz-order-${Deno.pid}-${key}`;
+    const tmux = (...args: string[]) =>
+      new Deno.Command("tmux", { args: ["-L", socket, "-f", "/dev/null", ...args] }).output();
+    const buzz = [Deno.execPath(), "run", "-A", MAIN, "--dir", dir, "--discovery-dir", dir + "/d"];
+    await tmux(
+      "new-session",
+      "-d",
+      "-s",
+      "ui",
+      "-x",
+      "100",
+      "-y",
+      "30",
+      `${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?" > '${dir}/exit.txt'`,
+    );
+    try {
+      await until(
+        "all four up",
+        async () => (await order(dir)).match(/ up$/gm)?.length === 4,
+        60_000,
+      );
+      // The keys go to the UI once it is drawn (the scripts start before it loads).
+      await until("the UI", async () => {
+        const screen = (await tmux("capture-pane", "-p", "-t", "ui")).stdout;
+        return /agents:/.test(new TextDecoder().decode(screen));
+      }, 60_000);
+      await tmux("send-keys", "-t", "ui", key);
+      await until(
+        "buzz to exit",
+        () => Deno.readTextFile(join(dir, "exit.txt")).then((t) => t.trim(), () => ""),
+        30_000,
+      );
+      assert.equal((await Deno.readTextFile(join(dir, "exit.txt"))).trim(), "buzz exited 0");
+      await assertStoppedInOrder(dir);
+    } finally {
+      await tmux("kill-server");
+      killProcessesIn(dir);
     }
   });
 }
