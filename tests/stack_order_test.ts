@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseConfig } from "../instance/supervise/config.ts";
-import { call, killProcessesIn, MAIN, type Structured, until } from "./helpers.ts";
+import { call, jsonFiles, killProcessesIn, MAIN, type Structured, until } from "./helpers.ts";
+import { parseDiscoveryRecord } from "../shared/discovery.ts";
 import {
   type Ports,
   type Run,
@@ -230,9 +231,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 const hasTmux = new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
   .output().then((o) => o.success, () => false);
 
-for (const key of ["q", "C-c"]) {
+// q and Ctrl-C are keys to the UI; SIGTERM comes from outside while the UI runs (Ink's
+// signal-exit must not turn it into a forced exit).
+for (const key of ["q", "C-c", "SIGTERM"]) {
   Deno.test({
-    name: `${key} in the terminal UI stops the stack in dependency order`,
+    name: `${key} with the terminal UI stops the stack in dependency order`,
     ignore: !(await hasTmux),
   }, async () => {
     const { dir } = await project(termStack);
@@ -262,7 +265,12 @@ for (const key of ["q", "C-c"]) {
         const screen = (await tmux("capture-pane", "-p", "-t", "ui")).stdout;
         return /agents:/.test(new TextDecoder().decode(screen));
       }, 60_000);
-      await tmux("send-keys", "-t", "ui", key);
+      if (key === "SIGTERM") {
+        const [file] = jsonFiles(join(dir, "d"));
+        Deno.kill(parseDiscoveryRecord(await Deno.readTextFile(join(dir, "d", file))).pid, key);
+      } else {
+        await tmux("send-keys", "-t", "ui", key);
+      }
       await until(
         "buzz to exit",
         () => Deno.readTextFile(join(dir, "exit.txt")).then((t) => t.trim(), () => ""),

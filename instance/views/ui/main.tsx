@@ -1,6 +1,7 @@
 // Starts the terminal UI on the alternate screen and puts the terminal back
 // the way it was on the way out, however buzz leaves.
 
+import process from "node:process";
 import { render } from "ink";
 import { App, type AppProps } from "./app.tsx";
 import { FPS } from "./model.ts";
@@ -26,6 +27,13 @@ export function startUi(props: AppProps): { close: () => Promise<void> } {
   // On resize, start from a clean screen; the next frame redraws all of it.
   const onResize = () => write("\x1b[2J\x1b[H");
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGWINCH", onResize);
+  // buzz handles SIGINT, SIGTERM and SIGHUP itself (instance/main.ts: stop in order, then exit).
+  // Ink's signal-exit re-raises a signal when no other Node listener has it, which buzz would
+  // take for a second Ctrl-C and exit at once (130): a Node listener that does nothing keeps it
+  // from doing so.
+  const handled = () => {};
+  const signals = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const sig of signals) process.on(sig, handled);
   const ink = render(<App {...props} />, {
     exitOnCtrlC: false,
     maxFps: FPS,
@@ -37,6 +45,7 @@ export function startUi(props: AppProps): { close: () => Promise<void> } {
       closed = true;
       if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGWINCH", onResize);
       ink.unmount();
+      for (const sig of signals) process.off(sig, handled);
       globalThis.removeEventListener("unload", restore);
       restore();
       return Promise.resolve();
