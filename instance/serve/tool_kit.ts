@@ -50,6 +50,8 @@ export const Run = z.object({
     'Which probe said so, e.g. "http://localhost:3000/health 200", "tcp 127.0.0.1:5432", "started"',
   ),
   ready_error: z.string().nullable().describe("Why it is not ready and will not be (timed out)"),
+  pages: z.array(z.object({ url: z.string(), title: z.string(), last_seen: z.string() }))
+    .optional().describe("Pages open on its dev server through buzz's proxy (browser telemetry)"),
 });
 export const Waiting = z.object({
   script: z.string(),
@@ -60,6 +62,7 @@ export const Line = z.object({
   seq: z.number(),
   time: z.string(),
   stream: z.enum(["stdout", "stderr"]),
+  source: z.literal("browser").optional().describe("Set on lines a page in the browser sent"),
   text: z.string().describe(
     `The line as a terminal shows it (no ANSI codes), cut after ${LINE_CHARS} characters`,
   ),
@@ -94,6 +97,10 @@ export const ErrorEntry = z.object({
   resolved: z.boolean(),
   resolved_at: z.string().nullable(),
   lines: z.array(z.string()),
+  page: z.string().optional().describe("Browser errors: the page that reported it"),
+  stack: z.array(z.string()).optional().describe(
+    "Browser errors: the stack, mapped to the project's files",
+  ),
 });
 
 export const processId = z.string().describe(
@@ -146,8 +153,11 @@ export function describeRun(r: RunInfo): string {
     ? ` (not ready: ${r.ready_error})`
     : " (not ready yet)";
   const env = Object.entries(r.env ?? {}).map(([k, from]) => `${k} (${from})`).join(", ");
+  const pages = (r.pages ?? []).map((p) =>
+    `${p.url}${p.title ? ` "${p.title}"` : ""} (seen ${p.last_seen.slice(11, 19)})`
+  ).join(", ");
   return `${r.process_id} ${r.state}${ready}${end} pid ${r.pid}: ${r.command}${urls}` +
-    (env ? `; env: ${env}` : "");
+    (env ? `; env: ${env}` : "") + (pages ? `; pages: ${pages}` : "");
 }
 
 /** Who is calling: the client's name, as the person at the terminal will see it. */
