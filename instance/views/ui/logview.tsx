@@ -41,7 +41,7 @@ export function LogView(
                 {tag(l).padEnd(tagW)} │{" "}
               </Text>
             )}
-            {!tagged && l.source && <Text dimColor>{l.source} │{" "}</Text>}
+            {!tagged && l.source && <Text dimColor>{`${l.source} │ `}</Text>}
             {l.seq === match
               ? <Text inverse>{l.plain || " "}</Text>
               : hit
