@@ -238,6 +238,24 @@ const SOURCE = String.raw`(function () {
       }
     });
   }
+  function afterFetch(stamps, cb) {
+    var done = false, obs = null;
+    function finish() {
+      if (done) return;
+      done = true;
+      if (obs) obs.disconnect();
+      setTimeout(cb, 50);
+    }
+    try {
+      obs = new PerformanceObserver(function (list) {
+        list.getEntries().forEach(function (e) {
+          if (stamps.some(function (t) { return e.name.indexOf(t) >= 0; })) finish();
+        });
+      });
+      obs.observe({ type: "resource" });
+    } catch (e) { /* no observer: the timeout says it */ }
+    setTimeout(finish, 3000);
+  }
   function onVite(m) {
     var p;
     try { p = JSON.parse(m.data); } catch (e) { return; }
@@ -248,8 +266,13 @@ const SOURCE = String.raw`(function () {
         if (u.path) paths.push(String(u.path));
         if (u.acceptedPath && u.acceptedPath !== u.path) paths.push(String(u.acceptedPath));
       });
-      send({ type: "hmr", paths: paths.slice(0, 100) });
-      flush(false);
+      var stamps = p.updates.map(function (u) { return "t=" + u.timestamp; });
+      // Said once the new modules are fetched (they run right after), so a click meanwhile
+      // that still runs the old code is reported before the replacement, not after.
+      afterFetch(stamps, function () {
+        send({ type: "hmr", paths: paths.slice(0, 100) });
+        flush(false);
+      });
     } else if (p.type === "error" && p.err) {
       var loc = p.err.loc || {};
       send({ type: "vite_error", message: cut(p.err.message || ""), file: cut(loc.file || p.err.id || ""),

@@ -1,0 +1,119 @@
+// A real headless Chromium (Debian's `chromium`, installed by .ci/setup) for
+// the tests, driven over the DevTools protocol with chrome-remote-interface
+// (pinned in tests/tools). Clicks are real mouse events at the element's place.
+
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { tempDir } from "./helpers.ts";
+import { toolDir, TOOLS } from "./tools.ts";
+
+// deno-lint-ignore no-explicit-any
+type Cdp = any;
+
+export interface Browser {
+  /** The page's DevTools session (Page, Runtime, Input, Network domains). */
+  cdp: Cdp;
+  /** Navigates and waits for the load event. */
+  open(url: string): Promise<void>;
+  /** A JavaScript expression's value in the page (awaited when it is a promise). */
+  evaluate<T = unknown>(expression: string): Promise<T>;
+  /** A real mouse click in the middle of the element. */
+  click(selector: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  toolDir("chrome-remote-interface");
+  const CDP = createRequire(join(TOOLS, "package.json"))("chrome-remote-interface");
+  const profile = await tempDir("buzz-chromium-");
+  const proc = new Deno.Command("chromium", {
+    args: [
+      "--headless=new",
+      // Tests run as root in CI, where Chromium's sandbox cannot start.
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--no-first-run",
+      "--no-default-browser-check",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--remote-debugging-port=0",
+      `--user-data-dir=${profile}`,
+      "about:blank",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const port = await (async () => {
+    const reader = proc.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    const deadline = setTimeout(() => reader.cancel(), 60_000);
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stderr += value;
+        const m = stderr.match(/DevTools listening on ws:\/\/[^:]+:(\d+)\//);
+        if (m) {
+          // Keep draining so Chromium never blocks on a full pipe.
+          (async () => {
+            try {
+              while (!(await reader.read()).done) { /* drop */ }
+            } catch { /* closed */ }
+          })();
+          return Number(m[1]);
+        }
+      }
+    } finally {
+      clearTimeout(deadline);
+    }
+    throw new Error(`chromium did not start:\n${stderr}`);
+  })().catch(async (e) => {
+    proc.kill("SIGKILL");
+    await proc.status;
+    throw e;
+  });
+  const targets: { type: string; id: string }[] = await CDP.List({ port });
+  const cdp = await CDP({ port, target: targets.find((t) => t.type === "page")!.id });
+  await Promise.all([cdp.Page.enable(), cdp.Runtime.enable()]);
+
+  const evaluate = async <T>(expression: string): Promise<T> => {
+    const r = await cdp.Runtime.evaluate({ expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails) {
+      throw new Error(
+        `page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`,
+      );
+    }
+    return r.result.value as T;
+  };
+  return {
+    cdp,
+    evaluate,
+    async open(url) {
+      const loaded = cdp.Page.loadEventFired();
+      const nav = await cdp.Page.navigate({ url });
+      if (nav.errorText) throw new Error(`cannot open ${url}: ${nav.errorText}`);
+      await loaded;
+    },
+    async click(selector) {
+      const box = await evaluate<{ x: number; y: number } | null>(`(() => {
+        const el = document.querySelector(${JSON.stringify(selector)});
+        if (!el) return null;
+        el.scrollIntoView({ block: "center" });
+        const r = el.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      })()`);
+      if (!box) throw new Error(`no element ${selector} on the page`);
+      for (const type of ["mousePressed", "mouseReleased"]) {
+        await cdp.Input.dispatchMouseEvent({ type, ...box, button: "left", clickCount: 1 });
+      }
+    },
+    async close() {
+      await cdp.close().catch(() => {});
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await proc.status;
+      clearTimeout(timer);
+    },
+  };
+}
