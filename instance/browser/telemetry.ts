@@ -8,6 +8,7 @@
 // as markup.
 
 import type { Supervisor } from "../supervise/supervisor.ts";
+import { stripTerminal } from "../supervise/terminal.ts";
 import { clientScript } from "./client.ts";
 import type { BrowserRecord } from "./pages.ts";
 import { type Frame, parseStack, type Position, SourceMaps } from "./sourcemap.ts";
@@ -367,7 +368,8 @@ const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A page's text made safe for a terminal: tabs and newlines kept, other controls gone. */
 export function clean(s: string): string {
-  return s.replace(UNSAFE, "").replaceAll("\t", "  ");
+  // Whole escape sequences first, so their parameters do not stay behind as text.
+  return stripTerminal(s).replace(UNSAFE, "").replaceAll("\t", "  ");
 }
 
 /** The first line of a message, cleaned. */

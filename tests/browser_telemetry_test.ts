@@ -1,0 +1,180 @@
+// A server-rendered page from a plain Node server, through buzz's proxy in a
+// real headless Chromium: its script's error (no source map: the script's own
+// line) and a failed request reach errors_list, its lines the run's log. Then
+// hostile telemetry at the same endpoint: no secret, a foreign origin,
+// oversized and flooding events, control characters and markup.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type Browser, launchBrowser } from "./browser.ts";
+import {
+  call,
+  connectInstance,
+  freePort,
+  startInstance,
+  type Structured,
+  tempDir,
+  until,
+} from "./helpers.ts";
+
+const SERVER = `import http from "node:http";
+const port = Number(process.env.PORT);
+const page = '<!doctype html><html><head><title>Orders</title></head>' +
+  '<body><h1>Orders</h1><script src="/app.js"></script></body></html>';
+const app = [
+  "// The orders page's script.",
+  'fetch("/api/orders");',
+  'console.warn("orders: slow network");',
+  "const orders = null;",
+  "document.title = 'Orders (' + orders.length + ')';",
+].join("\\n");
+http.createServer((req, res) => {
+  if (req.url === "/") {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(page);
+  } else if (req.url === "/app.js") {
+    res.writeHead(200, { "content-type": "text/javascript" });
+    res.end(app);
+  } else {
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found");
+  }
+}).listen(port, "127.0.0.1", () => console.log("listening on http://127.0.0.1:" + port + "/"));
+`;
+
+type Err = Structured & { kind: string; message: string; file: string | null; line: number | null };
+
+Deno.test({
+  name:
+    "a server-rendered page's errors reach errors_list; hostile telemetry is refused or bounded",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await tempDir("buzz-browser-ssr-");
+    const port = freePort();
+    await Deno.writeTextFile(join(dir, "server.mjs"), SERVER);
+    await Deno.writeTextFile(
+      join(dir, "package.json"),
+      JSON.stringify({ name: "ssr", private: true, scripts: { web: "node server.mjs" } }),
+    );
+    await Deno.writeTextFile(join(dir, ".env"), `PORT=${port}\n`);
+    const inst = await startInstance({ project: dir, discoveryDir: await tempDir("buzz-disc-") });
+    const conn = await connectInstance(inst.record);
+    let browser: Browser | null = null;
+    try {
+      const run = await call(conn.client, "scripts_run", {
+        name: "web",
+        wait_for: "listening on",
+        timeout_ms: 30_000,
+      });
+      const id = run.process_id as string;
+      const proxied = await until("the proxied URL", async () => {
+        const { runs } = await call(conn.client, "scripts_status", { name: "web" });
+        const urls = (runs as Structured[])[0].browser_urls as Record<string, string> | undefined;
+        return Object.values(urls ?? {})[0];
+      }, 30_000);
+      const origin = new URL(proxied).origin;
+
+      browser = await launchBrowser();
+      await browser.open(proxied);
+      const errors = await until("the page's errors", async () => {
+        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        const kinds = (errors as Err[]).map((e) => e.kind);
+        return kinds.includes("uncaught") && kinds.includes("network") ? errors as Err[] : null;
+      }, 60_000);
+      const uncaught = errors.find((e) => e.kind === "uncaught")!;
+      assert.match(uncaught.message, /TypeError: Cannot read properties of null/);
+      assert.deepEqual([uncaught.file, uncaught.line], ["app.js", 5]);
+      const network = errors.find((e) => e.kind === "network")!;
+      assert.equal(network.message, `GET ${origin}/api/orders → 404`);
+      assert.deepEqual([network.file, network.line], ["app.js", 2]);
+      // A warning is a line of the log, not an error.
+      assert.ok(!errors.some((e) => e.message.includes("slow network")));
+      const warned = await call(conn.client, "logs_wait", {
+        process_id: id,
+        pattern: "console.warn: orders: slow network  app.js:3:",
+        timeout_ms: 30_000,
+      });
+      assert.ok(warned.matched, JSON.stringify(warned));
+
+      // The secret is in the page the proxy serves, and only there.
+      const html = await (await fetch(proxied, { headers: { accept: "text/html" } })).text();
+      const secret = html.match(/data-buzz="([^"]+)"/)?.[1];
+      assert.ok(secret, html);
+      const post = (body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${origin}/__buzz/events`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            origin,
+            "x-buzz-secret": secret,
+            ...headers,
+          },
+          body: typeof body === "string" ? body : JSON.stringify(body),
+        }).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        });
+      const batch = (page: string, events: unknown[]) => ({ page, url: `${origin}/`, events });
+      const event = (message: string) => ({ type: "console", level: "error", message });
+
+      assert.equal(await post(batch("p1", [event("no secret")]), { "x-buzz-secret": "" }), 403);
+      assert.equal(await post(batch("p1", [event("bad secret")]), { "x-buzz-secret": "x" }), 403);
+      assert.equal(
+        await post(batch("p1", [event("foreign")]), { origin: "http://evil.test" }),
+        403,
+      );
+      const other = `http://127.0.0.1:${freePort()}`;
+      assert.equal(await post(batch("p1", [event("other port")]), { origin: other }), 403);
+      assert.equal(await post("{not json"), 400);
+      assert.equal(await post({ events: [] }), 400);
+      assert.equal(await post("x".repeat(3 * 1024 * 1024)), 413);
+
+      // Text from a page is data: control sequences go, markup stays inert text.
+      const hostile = "\x1b]0;owned\x07\x1b[2J<img src=x onerror=alert(1)>\u202eevil\x9b31m";
+      assert.equal(await post(batch("p2", [event(hostile)])), 204);
+      const { errors: after } = await call(conn.client, "errors_list", { process_id: id });
+      const shown = (after as Err[]).find((e) => e.message.includes("<img src=x"))!;
+      assert.equal(shown.message, "<img src=x onerror=alert(1)>evil");
+      for (const l of shown.lines as string[]) {
+        // deno-lint-ignore no-control-regex
+        assert.doesNotMatch(l, /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+      }
+
+      // An event over 64 KB is dropped, and counted.
+      assert.equal(
+        await post(batch("p3", [event("x".repeat(70 * 1024)), event("small one")])),
+        204,
+      );
+      const big = await call(conn.client, "logs_wait", {
+        process_id: id,
+        pattern: "buzz: dropped 1 events",
+        timeout_ms: 10_000,
+      });
+      assert.ok(big.matched, JSON.stringify(big));
+
+      // A flood: a page gets 300 events at once, the rest are dropped and counted.
+      const flood = Array.from({ length: 1000 }, (_, i) => ({
+        type: "console",
+        level: "log",
+        message: `flood-${i}`,
+      }));
+      assert.equal(await post(batch("p4", flood)), 204);
+      const kept = await call(conn.client, "logs_search", {
+        process_id: id,
+        query: "flood-",
+        limit: 1000,
+      });
+      assert.equal((kept.matches as unknown[]).length, 300);
+      const dropped = await call(conn.client, "logs_search", {
+        process_id: id,
+        query: "buzz: dropped 700 events",
+      });
+      assert.equal((dropped.matches as unknown[]).length, 1);
+    } finally {
+      await browser?.close();
+      await conn.close();
+      await inst.stop();
+    }
+  },
+});
