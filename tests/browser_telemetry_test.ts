@@ -10,12 +10,20 @@ import { type Browser, launchBrowser } from "./browser.ts";
 import {
   call,
   connectInstance,
+  FIXTURE,
+  fixtureCopy,
   freePort,
+  killProcessesIn,
   startInstance,
   type Structured,
   tempDir,
   until,
 } from "./helpers.ts";
+import { Activity } from "../instance/activity.ts";
+import { type BrowserContext, handleEvents } from "../instance/browser/telemetry.ts";
+import { loadScripts } from "../instance/supervise/scripts.ts";
+import { Supervisor } from "../instance/supervise/supervisor.ts";
+import { startConsole } from "../instance/views/console.ts";
 
 const SERVER = `import http from "node:http";
 const port = Number(process.env.PORT);
@@ -177,4 +185,85 @@ Deno.test({
       await inst.stop();
     }
   },
+});
+
+Deno.test("--no-tui shows a page's lines marked as the browser's; a reload or HMR resolves its errors", async () => {
+  const project = await fixtureCopy();
+  const sup = new Supervisor(project, await loadScripts(FIXTURE), { graceMs: 1000 });
+  let out = "";
+  const view = startConsole(sup, new Activity(), {
+    color: false,
+    write: (t) => Promise.resolve(void (out += t)),
+  });
+  // Nothing listens there: no source map to be had, so frames keep the script's own place.
+  const upstream = new URL(`http://127.0.0.1:${freePort()}`);
+  const proxied = new URL(`http://127.0.0.1:${freePort()}`);
+  const { run } = await sup.start("dev");
+  const ctx: BrowserContext = {
+    script: "dev",
+    upstream,
+    proxied,
+    secret: "s3cret",
+    runId: () => run.process_id,
+    supervisor: sup,
+  };
+  const send = (events: unknown[]) =>
+    handleEvents(
+      new Request(`${proxied.origin}/__buzz/events`, {
+        method: "POST",
+        headers: { origin: proxied.origin, "x-buzz-secret": "s3cret" },
+        body: JSON.stringify({ page: "pg1", url: `${proxied.origin}/`, title: "Shop", events }),
+      }),
+      ctx,
+    );
+  const current = () => sup.errors({ processId: run.process_id });
+  try {
+    const stack = "TypeError: Cannot read properties of undefined (reading 'map')\n" +
+      `    at showItems (${proxied.origin}/src/App.tsx?t=1733:12:5)\n` +
+      `    at ${proxied.origin}/node_modules/.vite/deps/react-dom.js?v=1:9:1`;
+    const uncaught = {
+      type: "uncaught",
+      message: "TypeError: Cannot read properties of undefined (reading 'map')",
+      stack,
+    };
+    assert.equal((await send([{ type: "load", navigation: "navigate" }, uncaught])).status, 204);
+    await until("the line on the console", () => out.includes("src/App.tsx:12:5"));
+    const line = out.split("\n").find((l) => l.includes("TypeError"));
+    assert.equal(
+      line,
+      "dev-1 browser | TypeError: Cannot read properties of undefined (reading 'map')  " +
+        "src/App.tsx:12:5",
+    );
+    const [e] = current();
+    assert.deepEqual(
+      [e.tool, e.kind, e.file, e.line, e.column, e.page],
+      ["browser", "uncaught", "src/App.tsx", 12, 5, `${proxied.origin}/`],
+    );
+    assert.deepEqual(e.stack, [
+      "at showItems (src/App.tsx:12:5)",
+      "at (node_modules/.vite/deps/react-dom.js:9:1)",
+    ]);
+    assert.deepEqual(sup.get(run.process_id)!.pages!.map((p) => [p.url, p.title]), [
+      [`${proxied.origin}/`, "Shop"],
+    ]);
+
+    // The same error again counts; a reload makes it history unless it recurs.
+    await send([uncaught]);
+    assert.equal(current()[0].count, 2);
+    await send([{ type: "load", navigation: "reload" }]);
+    assert.deepEqual(current(), []);
+    await send([uncaught]);
+    assert.equal(current().length, 1);
+    // HMR replacing another file leaves it; replacing its own file resolves it.
+    await send([{ type: "hmr", paths: ["/src/main.tsx"] }]);
+    assert.equal(current().length, 1);
+    await send([{ type: "hmr", paths: ["/src/App.tsx"] }]);
+    assert.deepEqual(current(), []);
+    await send([{ type: "gone" }]);
+    assert.equal(sup.get(run.process_id)!.pages, undefined);
+  } finally {
+    await view.close();
+    await sup.stopAll();
+    killProcessesIn(project);
+  }
 });
