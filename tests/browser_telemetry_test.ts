@@ -40,6 +40,15 @@ http.createServer((req, res) => {
   if (req.url === "/") {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(page);
+  } else if (req.url === "/strict") {
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": "default-src 'none'; script-src 'self'",
+    });
+    res.end('<!doctype html><title>Strict</title><script src="/strict.js"></script>');
+  } else if (req.url === "/strict.js") {
+    res.writeHead(200, { "content-type": "text/javascript" });
+    res.end('console.error("strict page: checkout disabled");');
   } else if (req.url === "/app.js") {
     res.writeHead(200, { "content-type": "text/javascript" });
     res.end(app);
@@ -104,6 +113,13 @@ Deno.test({
         timeout_ms: 30_000,
       });
       assert.ok(warned.matched, JSON.stringify(warned));
+
+      // A strict Content-Security-Policy: the script and its telemetry still get through.
+      await browser.open(`${origin}/strict`);
+      await until("the strict page's console.error", async () => {
+        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        return (errors as Err[]).find((e) => e.message.includes("checkout disabled"));
+      }, 30_000);
 
       // The secret is in the page the proxy serves, and only there.
       const html = await (await fetch(proxied, { headers: { accept: "text/html" } })).text();
