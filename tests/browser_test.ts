@@ -93,6 +93,11 @@ Deno.test({
         (uncaught.stack as string[])[0].includes("src/App.tsx:10:"),
         String(uncaught.stack),
       );
+      // React's own frames map to its sources through the prebundled dependency's map.
+      assert.ok(
+        (uncaught.stack as string[]).some((f) => f.includes("node_modules/react-dom/cjs/")),
+        String(uncaught.stack),
+      );
 
       const rejection = of("unhandled_rejection");
       assert.match(rejection.message as string, /save failed: quota exceeded/);
@@ -155,6 +160,16 @@ Deno.test({
       });
       const old = (resolved.errors as Err[]).find((e) => e.kind === "uncaught")!;
       assert.equal(old.resolved, true);
+
+      // A broken save shows Vite's error overlay in the page: its event reaches the log too.
+      await Deno.writeTextFile(app, fixed.replace("return (", "return ((("));
+      const overlay = await call(conn.client, "logs_wait", {
+        process_id: id,
+        pattern: "vite error overlay: ",
+        timeout_ms: 60_000,
+      });
+      assert.ok(overlay.matched, JSON.stringify(overlay));
+      assert.match((overlay.line as Structured).text as string, /src\/App\.tsx:\d+:\d+$/);
     } finally {
       await browser?.close();
       await conn.close();
