@@ -33,6 +33,10 @@ export const Run = z.object({
   started_by: z.string(),
   ended_at: z.string().nullable(),
   urls: z.array(z.string()),
+  browser_urls: z.record(z.string(), z.string()).describe(
+    "Each local URL's browser view: the same app through buzz's proxy. Pages opened there " +
+      "report their console errors, crashes and failed requests to buzz (errors_list, logs_tail)",
+  ),
   args: z.array(z.string()),
   tty: z.boolean(),
   env: z.record(z.string(), z.string()),
@@ -144,7 +148,7 @@ export function describeRun(r: RunInfo): string {
     : r.exit_code !== null
     ? ` (exit code ${r.exit_code})`
     : "";
-  const urls = r.urls.length ? ` ${r.urls.join(" ")}` : "";
+  const urls = r.urls.length ? ` ${r.urls.map((u) => withBrowserView(r, u)).join(" ")}` : "";
   const ready = r.state !== "running" || r.ready_by === "started"
     ? ""
     : r.ready
@@ -158,6 +162,12 @@ export function describeRun(r: RunInfo): string {
   ).join(", ");
   return `${r.process_id} ${r.state}${ready}${end} pid ${r.pid}: ${r.command}${urls}` +
     (env ? `; env: ${env}` : "") + (pages ? `; pages: ${pages}` : "");
+}
+
+/** A URL and, if it has one, its browser view: "http://localhost:5173/ (browser view: …)". */
+export function withBrowserView(r: Pick<RunInfo, "browser_urls">, url: string): string {
+  const view = r.browser_urls?.[url];
+  return view ? `${url} (browser view: ${view})` : url;
 }
 
 /** Who is calling: the client's name, as the person at the terminal will see it. */

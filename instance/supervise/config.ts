@@ -36,6 +36,7 @@ const SCRIPT_KEYS = [
   "watch",
   "env",
   "args",
+  "browser",
 ];
 const RESTARTS: RestartWhen[] = ["no", "on_failure", "always"];
 const DEFAULT_RESTART = { max_restarts: 5, backoff_ms: 1000 };
@@ -127,6 +128,7 @@ function readScript(
     watch: null,
     env: {},
     args: [],
+    browser: true,
   };
   for (const [k, v, keyNode] of entries(obj)) {
     const path = `${key}.${k}`;
@@ -157,6 +159,10 @@ function readScript(
         break;
       case "args":
         out.args = strings(v, path, fail);
+        break;
+      case "browser":
+        if (v.type !== "boolean") fail(v, path, "must be true or false");
+        out.browser = v.value;
         break;
       default:
         fail(

@@ -68,7 +68,8 @@ export type SupervisorEvent =
   | { type: "started"; run: RunInfo }
   | { type: "exited"; run: RunInfo }
   | { type: "log"; processId: string }
-  | { type: "url"; processId: string; url: string }
+  /** browser: its browser view (the proxied URL), if it has one. */
+  | { type: "url"; processId: string; url: string; browser?: string }
   /** The run became ready (run.ready), or its probe gave up (run.ready_error). */
   | { type: "ready"; run: RunInfo }
   /** A script's start waits on its dependencies (waiting_for), or no longer (null). */
@@ -245,7 +246,9 @@ export class Run {
       if (view) this.info.browser_urls[url] = view;
     }
     this.#emit({ type: "log", processId });
-    for (const url of found.urls) this.#emit({ type: "url", processId, url });
+    for (const url of found.urls) {
+      this.#emit({ type: "url", processId, url, browser: this.info.browser_urls[url] });
+    }
     if (found.error) this.#emit({ type: "error", processId, error: found.error });
     this.onLine?.(line.plain);
     return line;

@@ -152,7 +152,10 @@ export function describeSupervisorEvent(
     case "exited":
       return `${ev.run.process_id} ${exitText(ev.run)}`;
     case "url":
-      return `${ev.processId} url ${ev.url}`;
+      return ev.browser
+        ? `${ev.processId} url ${ev.url} → browser view ${ev.browser} (pages opened there ` +
+          "report their errors and console to the agent)"
+        : `${ev.processId} url ${ev.url}`;
     case "error":
       return `${ev.processId} error: ${ev.error.message}`;
     case "ready":

@@ -1,0 +1,360 @@
+// One dev server's browser view: an HTTP server on 127.0.0.1 that passes every
+// request to the dev server's origin and its answer back as it comes (methods,
+// headers, cookies, statuses, streamed bodies, server-sent events, WebSockets),
+// with three changes: the telemetry tag in pages (inject.ts), redirects to the
+// dev server pointed back at the proxy, and a page of its own while the dev
+// server does not answer (down_page.ts). It forwards to that origin only.
+//
+// The upstream leg uses node:http's client, which Deno ships: fetch() always
+// decodes compressed bodies (denoland/deno#12291), and a proxy must pass a
+// gzip body through as it came.
+
+import http from "node:http";
+import { Readable } from "node:stream";
+import { log } from "../../shared/log.ts";
+import { downPage, UP_PATH } from "./down_page.ts";
+import {
+  CLIENT_PATH,
+  EVENTS_PATH,
+  injectTag,
+  isNavigation,
+  scriptTag,
+  widenCsp,
+} from "./inject.ts";
+
+export interface ProxyOptions {
+  /** The dev server's origin, as its run printed it (http://localhost:5173). */
+  upstream: URL;
+  /** 0 (default) for any free port. */
+  port?: number;
+  /** The per-instance secret the page's script carries. */
+  secret: string;
+  /** The script behind the dev server and what it does now, for the down page. */
+  describe(): { script: string; state: string };
+  /** The telemetry's two ends (instance/browser/telemetry.ts). */
+  telemetry: {
+    clientScript(): string;
+    handleEvents(req: Request): Promise<Response>;
+  };
+}
+
+export interface Proxy {
+  port: number;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** The same URL through the proxy: http://localhost:5173/app → http://127.0.0.1:PORT/app. */
+  proxied(url: string): string;
+  close(): Promise<void>;
+}
+
+/** Headers that describe one connection, not the message; never forwarded. */
+const HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "host",
+]);
+/** Statuses whose responses have no body. */
+const NO_BODY = new Set([101, 103, 204, 205, 304]);
+const WS_OPEN_TIMEOUT_MS = 10_000;
+
+export function startProxy(opts: ProxyOptions): Proxy {
+  const up = opts.upstream;
+  const upHost = connectHost(up.hostname);
+  const upPort = Number(up.port || 80);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const sockets = new Set<WebSocket>();
+  let origin = "";
+  let allowed = new Set<string>();
+
+  const handler = (req: Request): Response | Promise<Response> => {
+    const url = new URL(req.url);
+    const host = (req.headers.get("host") ?? "").toLowerCase();
+    if (!allowed.has(host) || !allowed.has(url.host.toLowerCase())) {
+      return text(
+        400,
+        `buzz's browser proxy at ${origin} forwards only to ${up.origin} (for ` +
+          `${opts.describe().script}); this request names "${host || url.host}". ` +
+          `Open ${origin}/ instead.`,
+      );
+    }
+    if (url.pathname.startsWith("/__buzz/")) return own(req, url);
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return tunnel(req, url);
+    return forward(req, url);
+  };
+
+  /** The proxy's own paths; nothing under /__buzz/ reaches the dev server. */
+  const own = async (req: Request, url: URL): Promise<Response> => {
+    if (url.pathname === CLIENT_PATH && req.method === "GET") {
+      return new Response(opts.telemetry.clientScript(), {
+        headers: {
+          "content-type": "text/javascript; charset=utf-8",
+          "cache-control": "no-store",
+        },
+      });
+    }
+    if (url.pathname === EVENTS_PATH && req.method === "POST") {
+      return await opts.telemetry.handleEvents(req);
+    }
+    if (url.pathname === UP_PATH) {
+      return await reachable()
+        ? text(200, "")
+        : text(503, opts.describe().state, { "cache-control": "no-store" });
+    }
+    return text(404, `buzz's browser proxy has nothing at ${url.pathname}`);
+  };
+
+  const reachable = async (): Promise<boolean> => {
+    try {
+      (await Deno.connect({ hostname: upHost, port: upPort })).close();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const down = (req: Request, why: string): Response => {
+    const { script, state } = opts.describe();
+    log.debug(`browser proxy ${origin}: ${up.origin} does not answer: ${why}`);
+    if (isNavigation(req)) {
+      return new Response(downPage({ script, upstream: up.origin, state }), {
+        status: 502,
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+      });
+    }
+    return text(502, `${script}'s dev server at ${up.origin} is not answering (${state})`);
+  };
+
+  const forward = (req: Request, url: URL): Promise<Response> => {
+    const nav = isNavigation(req);
+    const headers: Record<string, string> = {};
+    const dropped = connectionHeaders(req.headers);
+    for (const [k, v] of req.headers) {
+      if (!HOP.has(k) && !dropped.has(k)) headers[k] = v;
+    }
+    for (const k of ["origin", "referer"]) {
+      if (headers[k]?.startsWith(origin)) headers[k] = up.origin + headers[k].slice(origin.length);
+    }
+    headers["x-forwarded-host"] = url.host;
+    headers["x-forwarded-proto"] = "http";
+    // A page is read to put the tag in: asked for as is, not compressed.
+    if (nav) headers["accept-encoding"] = "identity";
+    return new Promise((resolve) => {
+      const out = http.request({
+        host: upHost,
+        port: upPort,
+        method: req.method,
+        path: url.pathname + url.search,
+        headers,
+        agent,
+      }, (res) => resolve(answer(req, nav, res)));
+      out.on("error", (e) => resolve(down(req, e.message)));
+      req.signal.addEventListener("abort", () => out.destroy(), { once: true });
+      if (req.body) Readable.fromWeb(req.body as never).pipe(out);
+      else out.end();
+    });
+  };
+
+  const answer = (req: Request, nav: boolean, res: http.IncomingMessage): Response => {
+    const status = res.statusCode ?? 502;
+    const headers = new Headers();
+    const raw = res.rawHeaders;
+    const dropped = new Set<string>();
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i].toLowerCase() === "connection") {
+        for (const h of raw[i + 1].split(",")) dropped.add(h.trim().toLowerCase());
+      }
+    }
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i].toLowerCase();
+      if (!HOP.has(k) && !dropped.has(k)) headers.append(k, raw[i + 1]);
+    }
+    const location = headers.get("location");
+    if (location) headers.set("location", pointedBack(location, up, origin));
+    if (NO_BODY.has(status) || req.method === "HEAD") {
+      res.resume();
+      return new Response(null, { status, statusText: res.statusMessage, headers });
+    }
+    let body = Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>;
+    const html = /^\s*text\/html/i.test(headers.get("content-type") ?? "");
+    const encoding = (headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+    const decoder = encoding === "gzip" || encoding === "x-gzip"
+      ? "gzip"
+      : encoding === "deflate"
+      ? "deflate"
+      : encoding === "identity"
+      ? null
+      : undefined;
+    if (nav && html && decoder !== undefined) {
+      if (decoder) {
+        body = body.pipeThrough(new DecompressionStream(decoder) as never);
+        headers.delete("content-encoding");
+      }
+      const nonce = crypto.randomUUID().replaceAll("-", "");
+      let csp = false;
+      const policy = headers.get("content-security-policy");
+      if (policy) {
+        const widened = widenCsp(policy, origin, nonce);
+        headers.set("content-security-policy", widened.header);
+        csp = widened.nonce;
+      }
+      body = body.pipeThrough(injectTag(scriptTag(opts.secret, csp ? nonce : undefined)));
+      // The page is no longer the bytes these describe.
+      for (const h of ["content-length", "etag", "last-modified", "content-md5"]) {
+        headers.delete(h);
+      }
+    }
+    return new Response(body, { status, statusText: res.statusMessage, headers });
+  };
+
+  /**
+   * A WebSocket (HMR's or the app's): the dev server's end is opened first, so
+   * an upgrade while it is down is refused (Vite's client then waits and
+   * reloads once the server is back, instead of reloading into an error).
+   */
+  const tunnel = async (req: Request, url: URL): Promise<Response> => {
+    const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",")
+      .map((p) => p.trim()).filter(Boolean);
+    const headers: Record<string, string> = {};
+    for (const k of ["cookie", "authorization", "user-agent", "origin"]) {
+      const v = req.headers.get(k);
+      if (v) headers[k] = v;
+    }
+    if (headers.origin === origin) headers.origin = up.origin;
+    const target = `ws://${up.host}${url.pathname}${url.search}`;
+    let upstream: WebSocket;
+    try {
+      upstream = new WebSocket(target, { protocols, headers } as never);
+    } catch (e) {
+      return text(502, `cannot open ${target}: ${(e as Error).message}`);
+    }
+    upstream.binaryType = "arraybuffer";
+    const early: (string | ArrayBuffer)[] = [];
+    upstream.onmessage = (e) => early.push(e.data);
+    const opened = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), WS_OPEN_TIMEOUT_MS);
+      upstream.onopen = () => (clearTimeout(timer), resolve(true));
+      upstream.onerror = upstream.onclose = () => (clearTimeout(timer), resolve(false));
+    });
+    if (!opened) {
+      upstream.onclose = upstream.onerror = upstream.onmessage = null;
+      try {
+        upstream.close();
+      } catch { /* never opened */ }
+      const { script, state } = opts.describe();
+      return text(
+        502,
+        `${script}'s dev server at ${up.origin} refused the WebSocket or is down (${state})`,
+      );
+    }
+    const { socket, response } = Deno.upgradeWebSocket(req, {
+      protocol: upstream.protocol || undefined,
+    });
+    socket.binaryType = "arraybuffer";
+    log.debug(
+      `browser proxy ${origin}: WebSocket ${url.pathname} opened to ${up.origin}` +
+        (upstream.protocol ? ` (${upstream.protocol})` : ""),
+    );
+    sockets.add(socket);
+    sockets.add(upstream);
+    const closeBoth = (code?: number, reason?: string) => {
+      sockets.delete(socket);
+      sockets.delete(upstream);
+      // Only 1000 and 3000–4999 may be sent; others (1001, 1006…) end as a plain close.
+      const ok = code === 1000 || (code !== undefined && code >= 3000 && code <= 4999);
+      for (const s of [socket, upstream]) {
+        if (s.readyState === WebSocket.OPEN || s.readyState === WebSocket.CONNECTING) {
+          try {
+            ok ? s.close(code, reason) : s.close();
+          } catch { /* already closing */ }
+        }
+      }
+    };
+    socket.onopen = () => {
+      for (const m of early.splice(0)) socket.send(m);
+      upstream.onmessage = (e) => socket.readyState === WebSocket.OPEN && socket.send(e.data);
+    };
+    socket.onmessage = (e) => upstream.readyState === WebSocket.OPEN && upstream.send(e.data);
+    socket.onclose = (e) => closeBoth(e.code, e.reason);
+    upstream.onclose = (e) => closeBoth(e.code, e.reason);
+    socket.onerror = upstream.onerror = () => closeBoth();
+    return response;
+  };
+
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: opts.port ?? 0,
+    onListen() {},
+    onError(e) {
+      log.debug(`browser proxy ${origin}:`, e);
+      return text(502, `buzz's browser proxy failed: ${(e as Error).message}`);
+    },
+  }, handler);
+  const port = server.addr.port;
+  origin = `http://127.0.0.1:${port}`;
+  allowed = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  return {
+    port,
+    origin,
+    proxied(printed: string): string {
+      const u = new URL(printed);
+      return origin + u.pathname + u.search + u.hash;
+    },
+    async close() {
+      for (const s of sockets) {
+        try {
+          s.close();
+        } catch { /* closing */ }
+      }
+      agent.destroy();
+      // Streams (server-sent events) would hold a graceful shutdown open forever.
+      await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
+    },
+  };
+}
+
+/** The address to connect to for a printed host: 0.0.0.0 means this machine. */
+function connectHost(hostname: string): string {
+  const h = hostname.replace(/^\[|\]$/g, "");
+  if (h === "0.0.0.0") return "127.0.0.1";
+  if (h === "::") return "::1";
+  return h;
+}
+
+/** Headers a Connection header names as this connection's own. */
+function connectionHeaders(headers: Headers): Set<string> {
+  return new Set(
+    (headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(
+      Boolean,
+    ),
+  );
+}
+
+/** Hosts that all mean this machine, so a redirect to any of them at the dev server's port is one to it. */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "[::]"]);
+
+/** A Location that points at the dev server, pointed at the proxy instead. */
+export function pointedBack(location: string, upstream: URL, origin: string): string {
+  let u: URL;
+  try {
+    u = new URL(location);
+  } catch {
+    return location; // relative: already on the proxy
+  }
+  const sameHost = u.hostname === upstream.hostname ||
+    (LOOPBACK.has(u.hostname) && LOOPBACK.has(upstream.hostname));
+  if (u.protocol !== "http:" || !sameHost || u.port !== upstream.port) return location;
+  return origin + u.pathname + u.search + u.hash;
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
