@@ -105,6 +105,15 @@ Deno.test({
       const network = errors.find((e) => e.kind === "network")!;
       assert.equal(network.message, `GET ${origin}/api/orders → 404`);
       assert.deepEqual([network.file, network.line], ["app.js", 2]);
+      // The script adds one global to the page, and nothing else.
+      const globals = await browser.evaluate<string[]>(`(() => {
+        const frame = document.createElement("iframe");
+        document.body.append(frame);
+        const blank = new Set(Object.getOwnPropertyNames(frame.contentWindow));
+        frame.remove();
+        return Object.getOwnPropertyNames(window).filter((k) => !blank.has(k));
+      })()`);
+      assert.deepEqual(globals, ["__buzz"]);
       // A warning is a line of the log, not an error.
       assert.ok(!errors.some((e) => e.message.includes("slow network")));
       const warned = await call(conn.client, "logs_wait", {

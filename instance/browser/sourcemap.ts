@@ -22,12 +22,20 @@ export interface Frame {
   column: number;
 }
 
+/** Maps kept per origin: by count, and by the size of their JSON (a big dependency's is MBs). */
 const CACHE = 200;
+const CACHE_BYTES = 64 * 1024 * 1024;
 const MAX_SCRIPT = 32 * 1024 * 1024;
 const FETCH_MS = 5000;
 
+interface Cached {
+  map: Promise<TraceMap | null>;
+  bytes: number;
+}
+
 export class SourceMaps {
-  #maps = new Map<string, Promise<TraceMap | null>>();
+  #maps = new Map<string, Cached>();
+  #bytes = 0;
   #dirs: string[];
 
   /** `proxied`: the origin pages see; `upstream`: the dev server's, where scripts are fetched. */
@@ -96,20 +104,40 @@ export class SourceMaps {
   }
 
   #load(script: string): Promise<TraceMap | null> {
-    let map = this.#maps.get(script);
-    if (map) {
+    let entry = this.#maps.get(script);
+    if (entry) {
       // Most recently used last.
       this.#maps.delete(script);
     } else {
-      map = fetchMap(script, this.upstream.origin).catch(() => null);
-      if (this.#maps.size >= CACHE) this.#maps.delete(this.#maps.keys().next().value!);
+      const cached: Cached = { map: Promise.resolve(null), bytes: 0 };
+      cached.map = fetchMap(script, this.upstream.origin, (bytes) => {
+        if (this.#maps.get(script) !== cached) return;
+        cached.bytes = bytes;
+        this.#bytes += bytes;
+        this.#evict();
+      }).catch(() => null);
+      entry = cached;
     }
-    this.#maps.set(script, map);
-    return map;
+    this.#maps.set(script, entry);
+    this.#evict();
+    return entry.map;
+  }
+
+  /** The least recently used go until the cache is within its bounds (the newest stays). */
+  #evict(): void {
+    while (this.#maps.size > 1 && (this.#maps.size > CACHE || this.#bytes > CACHE_BYTES)) {
+      const [oldest, entry] = this.#maps.entries().next().value!;
+      this.#maps.delete(oldest);
+      this.#bytes -= entry.bytes;
+    }
   }
 }
 
-async function fetchMap(script: string, origin: string): Promise<TraceMap | null> {
+async function fetchMap(
+  script: string,
+  origin: string,
+  sized: (bytes: number) => void,
+): Promise<TraceMap | null> {
   const js = await fetchText(script);
   if (js === null) return null;
   // The last comment wins; it sits at the end, so the tail is enough.
@@ -129,7 +157,9 @@ async function fetchMap(script: string, origin: string): Promise<TraceMap | null
     if (url.origin !== origin) return null;
     json = await fetchText(url.href);
   }
-  return json === null ? null : new TraceMap(JSON.parse(json), script);
+  if (json === null) return null;
+  sized(json.length);
+  return new TraceMap(JSON.parse(json), script);
 }
 
 async function fetchText(url: string): Promise<string | null> {
