@@ -4,7 +4,7 @@
 
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { tempDir } from "./helpers.ts";
+import { ROOT, tempDir } from "./helpers.ts";
 import { toolDir, TOOLS } from "./tools.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -116,4 +116,16 @@ export async function launchBrowser(): Promise<Browser> {
       clearTimeout(timer);
     },
   };
+}
+
+const SSR = join(ROOT, "tests", "fixtures", "browser_ssr");
+
+/** A copy of the server-rendered site, listening on `port`. */
+export async function ssrSite(port: number): Promise<string> {
+  const dir = await tempDir("buzz-browser-ssr-");
+  for (const file of ["server.mjs", "package.json"]) {
+    await Deno.copyFile(join(SSR, file), join(dir, file));
+  }
+  await Deno.writeTextFile(join(dir, ".env"), `PORT=${port}\n`);
+  return dir;
 }

@@ -5,8 +5,7 @@
 // oversized and flooding events, control characters and markup.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type Browser, launchBrowser } from "./browser.ts";
+import { type Browser, launchBrowser, ssrSite } from "./browser.ts";
 import {
   call,
   connectInstance,
@@ -25,40 +24,6 @@ import { loadScripts } from "../instance/supervise/scripts.ts";
 import { Supervisor } from "../instance/supervise/supervisor.ts";
 import { startConsole } from "../instance/views/console.ts";
 
-const SERVER = `import http from "node:http";
-const port = Number(process.env.PORT);
-const page = '<!doctype html><html><head><title>Orders</title></head>' +
-  '<body><h1>Orders</h1><script src="/app.js"></script></body></html>';
-const app = [
-  "// The orders page's script.",
-  'fetch("/api/orders");',
-  'console.warn("orders: slow network");',
-  "const orders = null;",
-  "document.title = 'Orders (' + orders.length + ')';",
-].join("\\n");
-http.createServer((req, res) => {
-  if (req.url === "/") {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(page);
-  } else if (req.url === "/strict") {
-    res.writeHead(200, {
-      "content-type": "text/html; charset=utf-8",
-      "content-security-policy": "default-src 'none'; script-src 'self'",
-    });
-    res.end('<!doctype html><title>Strict</title><script src="/strict.js"></script>');
-  } else if (req.url === "/strict.js") {
-    res.writeHead(200, { "content-type": "text/javascript" });
-    res.end('console.error("strict page: checkout disabled");');
-  } else if (req.url === "/app.js") {
-    res.writeHead(200, { "content-type": "text/javascript" });
-    res.end(app);
-  } else {
-    res.writeHead(404, { "content-type": "text/plain" });
-    res.end("not found");
-  }
-}).listen(port, "127.0.0.1", () => console.log("listening on http://127.0.0.1:" + port + "/"));
-`;
-
 type Err = Structured & { kind: string; message: string; file: string | null; line: number | null };
 
 Deno.test({
@@ -67,14 +32,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await tempDir("buzz-browser-ssr-");
-    const port = freePort();
-    await Deno.writeTextFile(join(dir, "server.mjs"), SERVER);
-    await Deno.writeTextFile(
-      join(dir, "package.json"),
-      JSON.stringify({ name: "ssr", private: true, scripts: { web: "node server.mjs" } }),
-    );
-    await Deno.writeTextFile(join(dir, ".env"), `PORT=${port}\n`);
+    const dir = await ssrSite(freePort());
     const inst = await startInstance({ project: dir, discoveryDir: await tempDir("buzz-disc-") });
     const conn = await connectInstance(inst.record);
     let browser: Browser | null = null;
