@@ -4,7 +4,8 @@
 
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT, tempDir } from "./helpers.ts";
+import type { Client } from "../shared/sdk.ts";
+import { call, ROOT, type Structured, tempDir, until } from "./helpers.ts";
 import { toolDir, TOOLS } from "./tools.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -128,4 +129,13 @@ export async function ssrSite(port: number): Promise<string> {
   }
   await Deno.writeTextFile(join(dir, ".env"), `PORT=${port}\n`);
   return dir;
+}
+
+/** The browser URL (buzz's proxy) of the first URL the script's run printed. */
+export function proxiedUrl(client: Client, script: string): Promise<string> {
+  return until("the proxied URL", async () => {
+    const { runs } = await call(client, "scripts_status", { name: script });
+    const urls = (runs as Structured[])[0]?.browser_urls as Record<string, string> | undefined;
+    return Object.values(urls ?? {})[0];
+  }, 30_000);
 }

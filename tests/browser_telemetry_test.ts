@@ -5,7 +5,7 @@
 // oversized and flooding events, control characters and markup.
 
 import assert from "node:assert/strict";
-import { type Browser, launchBrowser, ssrSite } from "./browser.ts";
+import { type Browser, launchBrowser, proxiedUrl, ssrSite } from "./browser.ts";
 import {
   call,
   connectInstance,
@@ -43,11 +43,7 @@ Deno.test({
         timeout_ms: 30_000,
       });
       const id = run.process_id as string;
-      const proxied = await until("the proxied URL", async () => {
-        const { runs } = await call(conn.client, "scripts_status", { name: "web" });
-        const urls = (runs as Structured[])[0].browser_urls as Record<string, string> | undefined;
-        return Object.values(urls ?? {})[0];
-      }, 30_000);
+      const proxied = await proxiedUrl(conn.client, "web");
       const origin = new URL(proxied).origin;
 
       browser = await launchBrowser();

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Browser, launchBrowser } from "./browser.ts";
+import { type Browser, launchBrowser, proxiedUrl } from "./browser.ts";
 import {
   call,
   connectInstance,
@@ -58,11 +58,7 @@ Deno.test({
         timeout_ms: 60_000,
       });
       const id = run.process_id as string;
-      const proxied = await until("the proxied URL", async () => {
-        const { runs } = await call(conn.client, "scripts_status", { name: "web" });
-        const urls = (runs as Structured[])[0].browser_urls as Record<string, string> | undefined;
-        return Object.values(urls ?? {})[0];
-      }, 30_000);
+      const proxied = await proxiedUrl(conn.client, "web");
       assert.notEqual(new URL(proxied).port, String(port), "the page is opened through the proxy");
 
       browser = await launchBrowser();

@@ -4,15 +4,13 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ssrSite } from "./browser.ts";
+import { proxiedUrl, ssrSite } from "./browser.ts";
 import {
-  call,
   connectInstance,
   freePort,
   jsonFiles,
   killProcessesIn,
   MAIN,
-  type Structured,
   tempDir,
   until,
 } from "./helpers.ts";
@@ -49,11 +47,7 @@ Deno.test({
     conn = await connectInstance(
       parseDiscoveryRecord(await Deno.readTextFile(join(discovery, file))),
     );
-    const proxied = await until("the proxied URL", async () => {
-      const { runs } = await call(conn!.client, "scripts_status", { name: "web" });
-      const urls = (runs as Structured[])[0].browser_urls as Record<string, string> | undefined;
-      return Object.values(urls ?? {})[0];
-    }, 30_000);
+    const proxied = await proxiedUrl(conn!.client, "web");
     const origin = new URL(proxied).origin;
     const html = await (await fetch(proxied, { headers: { accept: "text/html" } })).text();
     const secret = html.match(/data-buzz="([^"]+)"/)![1];
