@@ -51,14 +51,21 @@ Deno.test({
       const errors = await until("the page's errors", async () => {
         const { errors } = await call(conn.client, "errors_list", { process_id: id });
         const kinds = (errors as Err[]).map((e) => e.kind);
-        return kinds.includes("uncaught") && kinds.includes("network") ? errors as Err[] : null;
+        const ready = kinds.includes("uncaught") && kinds.includes("resource") &&
+          kinds.filter((k) => k === "network").length === 2;
+        return ready ? errors as Err[] : null;
       }, 60_000);
       const uncaught = errors.find((e) => e.kind === "uncaught")!;
       assert.match(uncaught.message, /TypeError: Cannot read properties of null/);
-      assert.deepEqual([uncaught.file, uncaught.line], ["app.js", 5]);
-      const network = errors.find((e) => e.kind === "network")!;
-      assert.equal(network.message, `GET ${origin}/api/orders → 404`);
-      assert.deepEqual([network.file, network.line], ["app.js", 2]);
+      assert.deepEqual([uncaught.file, uncaught.line], ["app.js", 8]);
+      const network = errors.filter((e) => e.kind === "network")
+        .map((e) => [e.message, e.file, e.line]);
+      assert.deepEqual(network.sort(), [
+        [`GET ${origin}/api/orders → 404`, "app.js", 2],
+        [`POST ${origin}/api/legacy → 404`, "app.js", 6],
+      ]);
+      const resource = errors.find((e) => e.kind === "resource")!;
+      assert.equal(resource.message, `failed to load link ${origin}/missing.css`);
       // The script adds one global to the page, and nothing else.
       const globals = await browser.evaluate<string[]>(`(() => {
         const frame = document.createElement("iframe");
@@ -76,6 +83,21 @@ Deno.test({
         timeout_ms: 30_000,
       });
       assert.ok(warned.matched, JSON.stringify(warned));
+
+      // A route change is a line; a reload resolves the page's errors, and the same error on
+      // the new load makes it current again, counted twice.
+      await browser.evaluate(`history.pushState({}, "", "/orders/42")`);
+      const routed = await call(conn.client, "logs_wait", {
+        process_id: id,
+        pattern: `route → ${origin}/orders/42`,
+        timeout_ms: 30_000,
+      });
+      assert.ok(routed.matched, JSON.stringify(routed));
+      await browser.open(proxied);
+      await until("the error again, after the reload", async () => {
+        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        return (errors as Err[]).find((e) => e.kind === "uncaught" && e.count === 2);
+      }, 30_000);
 
       // A strict Content-Security-Policy: the script and its telemetry still get through.
       await browser.open(`${origin}/strict`);

@@ -40,11 +40,18 @@ const SOURCE = String.raw`(function () {
     s = String(s);
     return s.length > FIELD ? s.slice(0, FIELD) + " … [" + (s.length - FIELD) + " more characters]" : s;
   }
-  function send(ev, group) {
+  // Whether one more event of the group may go now; counts it as dropped if not.
+  function take(group) {
     refill();
     var b = buckets[group || "loud"];
-    if (b.n < 1 || queue.length >= MAX_QUEUE) { dropped++; return; }
+    if (b.n < 1 || queue.length >= MAX_QUEUE) { dropped++; return false; }
     b.n -= 1;
+    return true;
+  }
+  function send(ev, group) {
+    if (take(group)) enqueue(ev);
+  }
+  function enqueue(ev) {
     ev.time = Date.now();
     queue.push(ev);
     if (queue.length >= 50) flush(false);
@@ -116,10 +123,13 @@ const SOURCE = String.raw`(function () {
   ["error", "warn", "log", "info", "debug"].forEach(function (level) {
     var orig = console[level];
     if (typeof orig !== "function") return;
+    var group = level === "error" || level === "warn" ? "loud" : "quiet";
     console[level] = function () {
       try {
-        send({ type: "console", level: level, message: cut(format(arguments)), stack: stackHere() },
-          level === "error" || level === "warn" ? "loud" : "quiet");
+        // Formatting and the stack cost most: only for messages that will be sent.
+        if (take(group)) {
+          enqueue({ type: "console", level: level, message: cut(format(arguments)), stack: stackHere() });
+        }
       } catch (e) { /* never break the app's logging */ }
       return orig.apply(this, arguments);
     };
