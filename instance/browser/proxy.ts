@@ -129,7 +129,14 @@ export function startProxy(opts: ProxyOptions): Proxy {
     return text(502, `${script}'s dev server at ${up.origin} is not answering (${state})`);
   };
 
-  const forward = (req: Request, url: URL): Promise<Response> => {
+  /**
+   * The dev server's answer. fetch() is the fast way there, but it decodes a
+   * compressed body and cannot hand it over as it came: once a dev server
+   * answers compressed, its proxy asks it through node:http from then on
+   * (that one answer goes out decoded, its content whole).
+   */
+  let compresses = false;
+  const forward = async (req: Request, url: URL): Promise<Response> => {
     const nav = isNavigation(req);
     const headers: Record<string, string> = {};
     const dropped = connectionHeaders(req.headers);
@@ -143,7 +150,39 @@ export function startProxy(opts: ProxyOptions): Proxy {
     headers["x-forwarded-proto"] = "http";
     // A page is read to put the tag in: asked for as is, not compressed.
     if (nav) headers["accept-encoding"] = "identity";
-    return new Promise((resolve) => {
+    if (compresses) return await viaNode(req, url, headers, nav);
+    let res: Response;
+    try {
+      res = await fetch(`${up.origin}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers,
+        body: req.body,
+        redirect: "manual",
+        signal: req.signal,
+      });
+    } catch (e) {
+      return down(req, (e as Error).message);
+    }
+    const out = responseHeaders([...res.headers]);
+    const encoding = out.get("content-encoding");
+    if (encoding && encoding.toLowerCase() !== "identity") {
+      compresses = true;
+      log.debug(
+        `browser proxy ${origin}: ${up.origin} compresses (${encoding}); node:http from now`,
+      );
+      out.delete("content-encoding");
+      out.delete("content-length");
+    }
+    return answer(req, nav, res.status, out, res.body);
+  };
+
+  const viaNode = (
+    req: Request,
+    url: URL,
+    headers: Record<string, string>,
+    nav: boolean,
+  ): Promise<Response> =>
+    new Promise((resolve) => {
       const out = http.request({
         host: upHost,
         port: upPort,
@@ -151,35 +190,32 @@ export function startProxy(opts: ProxyOptions): Proxy {
         path: url.pathname + url.search,
         headers,
         agent,
-      }, (res) => resolve(answer(req, nav, res)));
+      }, (res) => {
+        const raw = res.rawHeaders;
+        const pairs: [string, string][] = [];
+        for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
+        resolve(answer(req, nav, res.statusCode ?? 502, responseHeaders(pairs), streamOf(res)));
+      });
       out.on("error", (e) => resolve(down(req, e.message)));
       req.signal.addEventListener("abort", () => out.destroy(), { once: true });
       if (req.body) Readable.fromWeb(req.body as never).pipe(out);
       else out.end();
     });
-  };
 
-  const answer = (req: Request, nav: boolean, res: http.IncomingMessage): Response => {
-    const status = res.statusCode ?? 502;
-    const headers = new Headers();
-    const raw = res.rawHeaders;
-    const dropped = new Set<string>();
-    for (let i = 0; i < raw.length; i += 2) {
-      if (raw[i].toLowerCase() === "connection") {
-        for (const h of raw[i + 1].split(",")) dropped.add(h.trim().toLowerCase());
-      }
-    }
-    for (let i = 0; i < raw.length; i += 2) {
-      const k = raw[i].toLowerCase();
-      if (!HOP.has(k) && !dropped.has(k)) headers.append(k, raw[i + 1]);
-    }
+  const answer = (
+    req: Request,
+    nav: boolean,
+    status: number,
+    headers: Headers,
+    upstreamBody: ReadableStream<Uint8Array> | null,
+  ): Response => {
     const location = headers.get("location");
     if (location) headers.set("location", pointedBack(location, up, origin));
-    if (NO_BODY.has(status) || req.method === "HEAD") {
-      res.resume();
-      return new Response(null, { status, statusText: res.statusMessage, headers });
+    if (NO_BODY.has(status) || req.method === "HEAD" || !upstreamBody) {
+      upstreamBody?.cancel().catch(() => {});
+      return new Response(null, { status, headers });
     }
-    let body = Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>;
+    let body = upstreamBody;
     const html = /^\s*text\/html/i.test(headers.get("content-type") ?? "");
     const encoding = (headers.get("content-encoding") ?? "identity").trim().toLowerCase();
     const decoder = encoding === "gzip" || encoding === "x-gzip"
@@ -208,7 +244,7 @@ export function startProxy(opts: ProxyOptions): Proxy {
         headers.delete(h);
       }
     }
-    return new Response(body, { status, statusText: res.statusMessage, headers });
+    return new Response(body, { status, headers });
   };
 
   /**
@@ -318,12 +354,54 @@ export function startProxy(opts: ProxyOptions): Proxy {
   };
 }
 
+/** How much of a response may wait for a slow browser before the dev server is paused. */
+const BUFFER_BYTES = 1 << 20;
+
+/**
+ * A response body as a web stream, read ahead up to BUFFER_BYTES (node's own
+ * Readable.toWeb reads a few KB ahead, which costs a 10 MB download half its speed).
+ */
+function streamOf(res: http.IncomingMessage): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      res.on("data", (chunk: Uint8Array) => {
+        ctrl.enqueue(chunk);
+        if ((ctrl.desiredSize ?? 0) <= 0) res.pause();
+      });
+      res.on("end", () => ctrl.close());
+      res.on("error", (e) => ctrl.error(e));
+    },
+    pull() {
+      res.resume();
+    },
+    cancel() {
+      res.destroy();
+    },
+  }, { highWaterMark: BUFFER_BYTES, size: (chunk) => chunk.byteLength });
+}
+
 /** The address to connect to for a printed host: 0.0.0.0 means this machine. */
 function connectHost(hostname: string): string {
   const h = hostname.replace(/^\[|\]$/g, "");
   if (h === "0.0.0.0") return "127.0.0.1";
   if (h === "::") return "::1";
   return h;
+}
+
+/** A response's headers without the hop-by-hop ones (and those its Connection header names). */
+function responseHeaders(pairs: [string, string][]): Headers {
+  const dropped = new Set<string>();
+  for (const [k, v] of pairs) {
+    if (k.toLowerCase() === "connection") {
+      for (const h of v.split(",")) dropped.add(h.trim().toLowerCase());
+    }
+  }
+  const headers = new Headers();
+  for (const [k, v] of pairs) {
+    const name = k.toLowerCase();
+    if (!HOP.has(name) && !dropped.has(name)) headers.append(name, v);
+  }
+  return headers;
 }
 
 /** Headers a Connection header names as this connection's own. */
