@@ -71,6 +71,8 @@ Deno.test({
       assert.ok(loaded.matched, JSON.stringify(loaded));
       assert.equal((loaded.line as Structured).source, "browser");
 
+      // React renders on its own schedule, not by the load event.
+      await until("the app rendered", () => browser!.evaluate("!!document.querySelector('#load')"));
       for (const button of ["#show", "#save", "#load"]) await browser.click(button);
       const errors = await until("the five browser errors", async () => {
         const { errors } = await call(conn.client, "errors_list", { process_id: id });
