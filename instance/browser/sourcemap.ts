@@ -33,9 +33,13 @@ interface Cached {
   bytes: number;
 }
 
+/** Frames remembered (a page repeats the same ones: its framework's, its own hot paths). */
+const POSITIONS = 10_000;
+
 export class SourceMaps {
   #maps = new Map<string, Cached>();
   #bytes = 0;
+  #positions = new Map<string, Promise<Position>>();
   #dirs: string[];
 
   /** `proxied`: the origin pages see; `upstream`: the dev server's, where scripts are fetched. */
@@ -48,7 +52,18 @@ export class SourceMaps {
   }
 
   /** The frame's place in the project's source, or in the script when it has no map. */
-  async map(frame: Frame): Promise<Position> {
+  map(frame: Frame): Promise<Position> {
+    const key = `${frame.url}:${frame.line}:${frame.column}`;
+    let found = this.#positions.get(key);
+    if (!found) {
+      if (this.#positions.size >= POSITIONS) this.#positions.clear();
+      found = this.#map(frame);
+      this.#positions.set(key, found);
+    }
+    return found;
+  }
+
+  async #map(frame: Frame): Promise<Position> {
     const script = this.#upstreamUrl(frame.url);
     if (script) {
       const map = await this.#load(script);
