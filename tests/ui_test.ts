@@ -12,6 +12,7 @@ import {
   MAIN,
   processesIn,
   tempDir,
+  until,
 } from "./helpers.ts";
 import { parseDiscoveryRecord } from "../shared/discovery.ts";
 import { hasTmux, Tmux } from "./tmux.ts";
@@ -34,6 +35,11 @@ Deno.test({
 process.stdin.on("data", (d) => console.log("got " + JSON.stringify(d.toString())));
 console.log("echo ready");`,
   );
+  // The "default browser" the o key opens: it writes down the URL it was given.
+  const opened = join(project, "opened.txt");
+  const opener = join(project, "opener.sh");
+  await Deno.writeTextFile(opener, `#!/bin/sh\necho "$1" >> '${opened}'\n`);
+  await Deno.chmod(opener, 0o755);
   const tmux = new Tmux();
   const buzz = [Deno.execPath(), "run", "-A", MAIN, "--dir", project, "--discovery-dir", discovery];
   // The pane's command leaves a marker with its exit code, then the pane stays for reading.
@@ -46,7 +52,7 @@ console.log("echo ready");`,
     "80",
     "-y",
     "24",
-    `${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 600`,
+    `BROWSER='${opener}' ${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 600`,
   );
   try {
     await t.step("the list shows the fixture's scripts", async () => {
@@ -67,10 +73,26 @@ console.log("echo ready");`,
       assert.match(screen, /\byou\b/);
     });
 
-    await t.step("the URL shows in the URLs view", async () => {
+    await t.step("the URL shows in the URLs view with its browser view; o opens it", async () => {
       await tmux.keys("4");
-      await tmux.waitFor("the URLs view", (s) => /dev-1\s+http:\/\/localhost:5173\//.test(s));
-      await tmux.keys("1");
+      const screen = await tmux.waitFor(
+        "the URLs view",
+        (s) =>
+          /dev-1\s+http:\/\/localhost:5173\/\s+browser view http:\/\/127\.0\.0\.1:\d+\//.test(s),
+      );
+      assert.match(screen, /pages opened at a browser view report their errors/);
+      const view = /browser view (http:\/\/127\.0\.0\.1:\d+\/)/.exec(screen)![1];
+      await tmux.keys("o");
+      await until(
+        "the browser opened on the browser view",
+        async () => (await Deno.readTextFile(opened).catch(() => "")).trim() === view,
+      );
+      // In the processes view, o opens the selected script's browser view.
+      await tmux.keys("1", "o");
+      await until(
+        "the browser opened from the processes view",
+        async () => (await Deno.readTextFile(opened).catch(() => "")) === `${view}\n${view}\n`,
+      );
     });
 
     await t.step("an error shows in the errors view", async () => {

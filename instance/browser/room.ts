@@ -17,8 +17,11 @@ export interface BrowserView {
   proxied: string;
 }
 
-/** Said beside every proxied URL, where the person and the agent see it. */
-export const VISIBLE_NOTE = "pages opened there report their errors and console to the agent";
+/**
+ * Proxies an instance opens at most: a dev stack has a few origins, and a run
+ * that prints hundreds of local URLs (a test report) must not open a port each.
+ */
+const MAX_PROXIES = 32;
 
 /** Hosts a dev server prints that mean this machine; anything else is not proxied. */
 const LOCAL = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|\[::\])$/i;
@@ -51,6 +54,10 @@ export class BrowserRoom {
     if (this.#sup.scripts.find((s) => s.name === script)?.stack?.browser === false) return null;
     let entry = this.#proxies.get(u.origin);
     if (!entry) {
+      if (this.#proxies.size >= MAX_PROXIES) {
+        log.warn(`no browser view for ${u.origin}: already ${MAX_PROXIES} open`);
+        return null;
+      }
       try {
         entry = this.#open(script, new URL(u.origin));
       } catch (e) {

@@ -58,7 +58,7 @@ export function KeysLine(props: { mode: "normal" | "search" | "input"; draft: st
   }
   return (
     <Text wrap="truncate" dimColor>
-      {"↑↓ move s start/stop r restart / search n/N c copy o open tab view i type ? help q quit"}
+      {"↑↓ move s start/stop r restart / search n/N c copy tab view i type ? help q quit"}
     </Text>
   );
 }
