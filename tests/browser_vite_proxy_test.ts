@@ -3,7 +3,8 @@
 // direct socket without a word when it cannot, so the proxy's own log is
 // checked), an update arrives through it without a reload, and a restart of
 // the dev server with the tab left open ends with the page loaded again and
-// its socket back on the proxy.
+// its socket back on the proxy; stopped, the tab shows buzz's page, which loads
+// the app again once the server is back.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -138,6 +139,18 @@ Deno.test({
       assert.equal(
         Object.values(after.runs.at(-1)!.browser_urls as Record<string, string>)[0],
         view,
+      );
+
+      // Stopped, the tab gets a page that says so; it loads the app once the server is back.
+      await call(conn.client, "scripts_stop", { name: "dev" });
+      await browser.open(view);
+      assert.equal(await browser.evaluate("document.title"), "dev is not answering · buzz");
+      assert.match(await browser.evaluate<string>("document.body.innerText"), /dev-2 was stopped/);
+      await call(conn.client, "scripts_run", { name: "dev", wait_for: "url", timeout_ms: 60_000 });
+      await until(
+        "the app again, by itself",
+        async () => await browser!.evaluate("document.title").catch(() => "") === "vite app",
+        60_000,
       );
     } finally {
       await browser?.close();
