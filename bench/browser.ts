@@ -22,7 +22,7 @@ import { toolsNodeModules } from "../tests/tools.ts";
 import { cleanups, memory } from "./procs.ts";
 import { fmtNum, mib, now, progress, row, rowStats, sleep, stats } from "./stats.ts";
 
-const PAGE_LOADS = 12;
+const PAGE_LOADS = 16;
 const DOWNLOADS = 8;
 const HMR_EDITS = 12;
 const BIG = 10 * 1024 * 1024;
@@ -189,7 +189,10 @@ export async function phaseBrowser() {
     "browser",
     "  proxy ÷ direct, p50",
     `${(pp.median / pd.median).toFixed(2)}×`,
-    "target ≤ 1.1×; 22 requests a load, alternating, same run",
+    `target ≤ 1.1×; load by load ${
+      stats(pageProxy.map((x, i) => x / pageDirect[i])).median.toFixed(2)
+    }×, fastest ÷ fastest ${(pp.min / pd.min).toFixed(2)}×; 23 requests a load ` +
+      "(the page's own 22 and buzz's script), alternating, same run",
     String(PAGE_LOADS),
   );
   const mbs = (x: number) => `${fmtNum(x)} MB/s`;
@@ -199,7 +202,7 @@ export async function phaseBrowser() {
     "browser",
     "  proxy ÷ direct throughput, p50",
     `${(dp.median / dd.median).toFixed(2)}×`,
-    "target ≥ 0.9×",
+    `target ≥ 0.9×; fastest ÷ fastest ${(dp.max / dd.max).toFixed(2)}×`,
     String(DOWNLOADS),
   );
   const hd = rowStats(

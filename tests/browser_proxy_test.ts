@@ -235,7 +235,9 @@ Deno.test(
           [`${upstream}/`]: view,
         });
         const st = await s.conn.client.callTool({ name: "scripts_status", arguments: {} });
-        assert.ok((st.content as { text: string }[])[0].text.includes(`(browser view: ${view})`));
+        const status = (st.content as { text: string }[])[0].text;
+        assert.ok(status.includes(`(browser view: ${view})`), status);
+        assert.match(status, /report their console errors, crashes and failed requests/);
       });
 
       await t.step("a page gets the tag first in <head>, and its cookies", async () => {

@@ -26,6 +26,10 @@ import {
   withBrowserView,
 } from "./tool_kit.ts";
 
+/** Said under runs that have a browser view: what opening a page there does. */
+const BROWSER_NOTE = "Pages opened at a browser view report their console errors, crashes and " +
+  "failed requests to buzz: errors_list and logs_tail show them.";
+
 export function registerScriptTools(
   server: McpServer,
   sup: Supervisor,
@@ -384,7 +388,8 @@ export function registerScriptTools(
         (name
           ? `No runs of "${name}" yet. Start it with scripts_run {name: "${name}"}.`
           : "Nothing has run yet. Call scripts_list, then scripts_run.");
-      return ok(text, { runs, waiting });
+      const viewed = runs.some((r) => Object.keys(r.browser_urls).length);
+      return ok(text + (viewed ? `\n${BROWSER_NOTE}` : ""), { runs, waiting });
     }),
   );
 
@@ -426,11 +431,7 @@ export function registerScriptTools(
       const text = runs.length
         ? runs.map((r) =>
           `${r.process_id} (${r.state}): ${r.urls.map((u) => withBrowserView(r, u)).join(" ")}`
-        ).join("\n") +
-          (viewed
-            ? "\nPages opened at a browser view report their console errors, crashes and " +
-              "failed requests to buzz: errors_list and logs_tail show them."
-            : "")
+        ).join("\n") + (viewed ? `\n${BROWSER_NOTE}` : "")
         : "No URLs detected yet.";
       return ok(text, { runs });
     }),
