@@ -104,6 +104,7 @@ export async function phaseBrowser() {
   const conn = await connectInstance(inst.record);
   cleanups.push(() => conn.close());
   const pid = inst.proc.pid;
+  const before = memory(pid).rss;
   for (const name of ["dev", "files"]) {
     await call(conn.client, "scripts_run", { name, wait_for: "url", timeout_ms: 60_000 });
   }
@@ -219,7 +220,13 @@ export async function phaseBrowser() {
     `target ≤ +10 ms; max ${fmtNum(stats(deltas).max)} ms; direct p50 ${fmtNum(hd.median)} ms`,
     String(deltas.length),
   );
-  row("browser", "instance RSS, two proxies idle", mib(idle));
+  row("browser", "instance RSS before its scripts ran (no proxy yet)", mib(before));
+  row(
+    "browser",
+    "instance RSS, its two scripts running, two proxies idle",
+    mib(idle),
+    `+${mib(idle - before)}: the proxies and the runs' first lines`,
+  );
   row(
     "browser",
     "instance RSS after the loads",

@@ -423,6 +423,21 @@ Deno.test(
         },
       );
 
+      await t.step("a restart on another port keeps the tab's URL", async () => {
+        const moved = freePort();
+        const r = await call(s.conn.client, "scripts_run", {
+          name: "web",
+          restart: true,
+          env: { PORT: String(moved) },
+          wait_for: "url",
+          timeout_ms: 30_000,
+        });
+        assert.equal((r.wait as Structured).url, `http://localhost:${moved}/`);
+        assert.equal(await browserView(s, "web"), view);
+        const echo = await (await fetch(`${proxy}/echo`)).json();
+        assert.equal(echo.host, `localhost:${moved}`);
+      });
+
       await t.step("a WebSocket goes through, its subprotocol and cookie with it", async () => {
         await runUntilUrl(s, "echo");
         const echoView = await browserView(s, "echo");

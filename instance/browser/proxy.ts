@@ -44,6 +44,8 @@ export interface Proxy {
   origin: string;
   /** The same URL through the proxy: http://localhost:5173/app → http://127.0.0.1:PORT/app. */
   proxied(url: string): string;
+  /** The dev server it stands for now (it moved to another port, say), on the same port. */
+  retarget(upstream: URL): void;
   close(): Promise<void>;
 }
 
@@ -63,9 +65,9 @@ const NO_BODY = new Set([101, 103, 204, 205, 304]);
 const WS_OPEN_TIMEOUT_MS = 10_000;
 
 export function startProxy(opts: ProxyOptions): Proxy {
-  const up = opts.upstream;
-  const upHost = connectHost(up.hostname);
-  const upPort = Number(up.port || 80);
+  let up = opts.upstream;
+  let upHost = connectHost(up.hostname);
+  let upPort = Number(up.port || 80);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set<WebSocket>();
   let origin = "";
@@ -340,6 +342,12 @@ export function startProxy(opts: ProxyOptions): Proxy {
     proxied(printed: string): string {
       const u = new URL(printed);
       return origin + u.pathname + u.search + u.hash;
+    },
+    retarget(upstream: URL) {
+      up = upstream;
+      upHost = connectHost(up.hostname);
+      upPort = Number(up.port || 80);
+      compresses = false;
     },
     async close() {
       for (const s of sockets) {

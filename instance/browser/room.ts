@@ -52,7 +52,7 @@ export class BrowserRoom {
     }
     if (u.protocol !== "http:" || !LOCAL.test(u.hostname)) return null;
     if (this.#sup.scripts.find((s) => s.name === script)?.stack?.browser === false) return null;
-    let entry = this.#proxies.get(u.origin);
+    let entry = this.#proxies.get(u.origin) ?? this.#moved(script, u);
     if (!entry) {
       if (this.#proxies.size >= MAX_PROXIES) {
         log.warn(`no browser view for ${u.origin}: already ${MAX_PROXIES} open`);
@@ -71,6 +71,35 @@ export class BrowserRoom {
     entry.ctx.script = script;
     return entry.proxy.proxied(url);
   };
+
+  /**
+   * The script's proxy for an origin its running run no longer prints (its dev
+   * server came back on another port), pointed at the new origin: the tab keeps
+   * its URL. Null when every proxy of the script still stands for a live origin.
+   */
+  #moved(script: string, u: URL): { proxy: Proxy; ctx: BrowserContext } | null {
+    const printed = new Set(
+      (latestRun(this.#sup, script, true)?.urls ?? []).flatMap((url) => {
+        try {
+          return [new URL(url).origin];
+        } catch {
+          return [];
+        }
+      }),
+    );
+    for (const [origin, entry] of this.#proxies) {
+      if (entry.ctx.script !== script || printed.has(origin)) continue;
+      this.#proxies.delete(origin);
+      entry.proxy.retarget(new URL(u.origin));
+      entry.ctx.upstream = new URL(u.origin);
+      this.#proxies.set(u.origin, entry);
+      log.debug(
+        `browser view ${entry.proxy.origin} (${script}) moved from ${origin} to ${u.origin}`,
+      );
+      return entry;
+    }
+    return null;
+  }
 
   /** Every proxy open now. */
   views(): BrowserView[] {
@@ -101,7 +130,7 @@ export class BrowserRoom {
     const proxy = startProxy({
       upstream,
       secret: this.secret,
-      describe: () => ({ script: ctx.script, state: scriptState(sup, ctx.script, upstream) }),
+      describe: () => ({ script: ctx.script, state: scriptState(sup, ctx.script, ctx.upstream) }),
       telemetry: { clientScript, handleEvents: (req) => handleEvents(req, ctx) },
     });
     ctx.proxied = new URL(proxy.origin);
