@@ -19,6 +19,7 @@ import {
   tempDir,
 } from "../tests/helpers.ts";
 import { toolsNodeModules } from "../tests/tools.ts";
+import { startProxy } from "../instance/browser/proxy.ts";
 import { cleanups, memory } from "./procs.ts";
 import { fmtNum, mib, now, progress, row, rowStats, sleep, stats } from "./stats.ts";
 
@@ -220,12 +221,36 @@ export async function phaseBrowser() {
     String(deltas.length),
   );
   row("browser", "instance RSS, its two scripts running, two proxies idle", mib(idle));
+  const each = await idleProxyCost(20);
+  row("browser", "one idle proxy's memory (20 opened in one process)", `${fmtNum(each)} KiB`);
   row(
     "browser",
     "instance RSS after the loads",
     mib(after.rss),
     `peak (VmHWM) ${mib(after.hwm)}; +${mib(after.rss - idle)} over idle`,
   );
+}
+
+/** RSS added per proxy, in KiB: n proxies opened in this process, nothing through them. */
+async function idleProxyCost(n: number): Promise<number> {
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await sleep(50);
+    return Deno.memoryUsage().rss;
+  };
+  const before = await settle();
+  const proxies = Array.from({ length: n }, (_, i) =>
+    startProxy({
+      upstream: new URL(`http://localhost:${40000 + i}`),
+      secret: "bench",
+      describe: () => ({ script: "bench", state: "idle" }),
+      telemetry: {
+        clientScript: () => "",
+        handleEvents: () => Promise.resolve(new Response(null, { status: 204 })),
+      },
+    }));
+  const after = await settle();
+  await Promise.all(proxies.map((p) => p.close()));
+  return (after - before) / 1024 / n;
 }
 
 if (import.meta.main) {
