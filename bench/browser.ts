@@ -227,7 +227,9 @@ export async function phaseBrowser() {
     "browser",
     "instance RSS after the loads",
     mib(after.rss),
-    `peak (VmHWM) ${mib(after.hwm)}; +${mib(after.rss - idle)} over idle`,
+    `peak (VmHWM) ${mib(after.hwm)}; ${after.rss >= idle ? "+" : "−"}${
+      mib(Math.abs(after.rss - idle))
+    } against idle`,
   );
 }
 
