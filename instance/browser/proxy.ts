@@ -3,16 +3,14 @@
 // headers, cookies, statuses, streamed bodies, server-sent events, WebSockets),
 // with three changes: the telemetry tag in pages (inject.ts), redirects to the
 // dev server pointed back at the proxy, and a page of its own while the dev
-// server does not answer (down_page.ts). It forwards to that origin only.
-//
-// The upstream leg uses node:http's client, which Deno ships: fetch() always
-// decodes compressed bodies (denoland/deno#12291), and a proxy must pass a
-// gzip body through as it came.
+// server does not answer (down_page.ts). WebSockets go through websocket.ts.
+// It forwards to that origin only.
 
 import http from "node:http";
 import { Readable } from "node:stream";
 import { log } from "../../shared/log.ts";
 import { downPage, UP_PATH } from "./down_page.ts";
+import { tunnel } from "./websocket.ts";
 import {
   CLIENT_PATH,
   EVENTS_PATH,
@@ -62,7 +60,6 @@ const HOP = new Set([
 ]);
 /** Statuses whose responses have no body. */
 const NO_BODY = new Set([101, 103, 204, 205, 304]);
-const WS_OPEN_TIMEOUT_MS = 10_000;
 
 export function startProxy(opts: ProxyOptions): Proxy {
   let up = opts.upstream;
@@ -85,7 +82,9 @@ export function startProxy(opts: ProxyOptions): Proxy {
       );
     }
     if (url.pathname.startsWith("/__buzz/")) return own(req, url);
-    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return tunnel(req, url);
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      return tunnel(req, url, { upstream: up, origin, describe: opts.describe }, sockets);
+    }
     return forward(req, url);
   };
 
@@ -249,80 +248,6 @@ export function startProxy(opts: ProxyOptions): Proxy {
     return new Response(body, { status, headers });
   };
 
-  /**
-   * A WebSocket (HMR's or the app's): the dev server's end is opened first, so
-   * an upgrade while it is down is refused (Vite's client then waits and
-   * reloads once the server is back, instead of reloading into an error).
-   */
-  const tunnel = async (req: Request, url: URL): Promise<Response> => {
-    const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",")
-      .map((p) => p.trim()).filter(Boolean);
-    const headers: Record<string, string> = {};
-    for (const k of ["cookie", "authorization", "user-agent", "origin"]) {
-      const v = req.headers.get(k);
-      if (v) headers[k] = v;
-    }
-    if (headers.origin === origin) headers.origin = up.origin;
-    const target = `ws://${up.host}${url.pathname}${url.search}`;
-    let upstream: WebSocket;
-    try {
-      upstream = new WebSocket(target, { protocols, headers } as never);
-    } catch (e) {
-      return text(502, `cannot open ${target}: ${(e as Error).message}`);
-    }
-    upstream.binaryType = "arraybuffer";
-    const early: (string | ArrayBuffer)[] = [];
-    upstream.onmessage = (e) => early.push(e.data);
-    const opened = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), WS_OPEN_TIMEOUT_MS);
-      upstream.onopen = () => (clearTimeout(timer), resolve(true));
-      upstream.onerror = upstream.onclose = () => (clearTimeout(timer), resolve(false));
-    });
-    if (!opened) {
-      upstream.onclose = upstream.onerror = upstream.onmessage = null;
-      try {
-        upstream.close();
-      } catch { /* never opened */ }
-      const { script, state } = opts.describe();
-      return text(
-        502,
-        `${script}'s dev server at ${up.origin} refused the WebSocket or is down (${state})`,
-      );
-    }
-    const { socket, response } = Deno.upgradeWebSocket(req, {
-      protocol: upstream.protocol || undefined,
-    });
-    socket.binaryType = "arraybuffer";
-    log.debug(
-      `browser proxy ${origin}: WebSocket ${url.pathname} opened to ${up.origin}` +
-        (upstream.protocol ? ` (${upstream.protocol})` : ""),
-    );
-    sockets.add(socket);
-    sockets.add(upstream);
-    const closeBoth = (code?: number, reason?: string) => {
-      sockets.delete(socket);
-      sockets.delete(upstream);
-      // Only 1000 and 3000–4999 may be sent; others (1001, 1006…) end as a plain close.
-      const ok = code === 1000 || (code !== undefined && code >= 3000 && code <= 4999);
-      for (const s of [socket, upstream]) {
-        if (s.readyState === WebSocket.OPEN || s.readyState === WebSocket.CONNECTING) {
-          try {
-            ok ? s.close(code, reason) : s.close();
-          } catch { /* already closing */ }
-        }
-      }
-    };
-    socket.onopen = () => {
-      for (const m of early.splice(0)) socket.send(m);
-      upstream.onmessage = (e) => socket.readyState === WebSocket.OPEN && socket.send(e.data);
-    };
-    socket.onmessage = (e) => upstream.readyState === WebSocket.OPEN && upstream.send(e.data);
-    socket.onclose = (e) => closeBoth(e.code, e.reason);
-    upstream.onclose = (e) => closeBoth(e.code, e.reason);
-    socket.onerror = upstream.onerror = () => closeBoth();
-    return response;
-  };
-
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: opts.port ?? 0,
@@ -372,12 +297,26 @@ const BUFFER_BYTES = 1 << 20;
 function streamOf(res: http.IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(ctrl) {
+      // After a cancel the stream takes nothing more; what node still emits is dropped (a throw
+      // here would be an uncaught error in the instance).
       res.on("data", (chunk: Uint8Array) => {
-        ctrl.enqueue(chunk);
-        if ((ctrl.desiredSize ?? 0) <= 0) res.pause();
+        try {
+          ctrl.enqueue(chunk);
+          if ((ctrl.desiredSize ?? 0) <= 0) res.pause();
+        } catch {
+          res.destroy();
+        }
       });
-      res.on("end", () => ctrl.close());
-      res.on("error", (e) => ctrl.error(e));
+      res.on("end", () => {
+        try {
+          ctrl.close();
+        } catch { /* cancelled */ }
+      });
+      res.on("error", (e) => {
+        try {
+          ctrl.error(e);
+        } catch { /* cancelled */ }
+      });
     },
     pull() {
       res.resume();
@@ -441,6 +380,10 @@ export function pointedBack(location: string, upstream: URL, origin: string): st
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {
   return new Response(body, {
     status,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
   });
 }
