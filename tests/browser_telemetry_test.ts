@@ -51,21 +51,25 @@ Deno.test({
       const errors = await until("the page's errors", async () => {
         const { errors } = await call(conn.client, "errors_list", { process_id: id });
         const kinds = (errors as Err[]).map((e) => e.kind);
-        const ready = kinds.includes("uncaught") && kinds.includes("resource") &&
-          kinds.filter((k) => k === "network").length === 2;
+        const count = (kind: string) => kinds.filter((k) => k === kind).length;
+        const ready = count("uncaught") === 1 && count("resource") === 2 && count("network") === 3;
         return ready ? errors as Err[] : null;
       }, 60_000);
       const uncaught = errors.find((e) => e.kind === "uncaught")!;
       assert.match(uncaught.message, /TypeError: Cannot read properties of null/);
-      assert.deepEqual([uncaught.file, uncaught.line], ["app.js", 8]);
+      assert.deepEqual([uncaught.file, uncaught.line], ["app.js", 9]);
       const network = errors.filter((e) => e.kind === "network")
         .map((e) => [e.message, e.file, e.line]);
       assert.deepEqual(network.sort(), [
         [`GET ${origin}/api/orders → 404`, "app.js", 2],
+        ["GET http://127.0.0.1:9/ failed: TypeError: Failed to fetch", "app.js", 7],
         [`POST ${origin}/api/legacy → 404`, "app.js", 6],
       ]);
-      const resource = errors.find((e) => e.kind === "resource")!;
-      assert.equal(resource.message, `failed to load link ${origin}/missing.css`);
+      const resources = errors.filter((e) => e.kind === "resource").map((e) => e.message);
+      assert.deepEqual(resources.sort(), [
+        `failed to load link ${origin}/missing.css`,
+        `failed to load script ${origin}/missing.js`,
+      ]);
       // The script adds one global to the page, and nothing else.
       const globals = await browser.evaluate<string[]>(`(() => {
         const frame = document.createElement("iframe");
