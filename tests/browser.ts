@@ -5,7 +5,15 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Client } from "../shared/sdk.ts";
-import { call, ROOT, type Structured, tempDir, until } from "./helpers.ts";
+import {
+  call,
+  connectInstance,
+  ROOT,
+  startInstance,
+  type Structured,
+  tempDir,
+  until,
+} from "./helpers.ts";
 import { toolDir, TOOLS } from "./tools.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -138,4 +146,37 @@ export function proxiedUrl(client: Client, script: string): Promise<string> {
     const urls = (runs as Structured[])[0]?.browser_urls as Record<string, string> | undefined;
     return Object.values(urls ?? {})[0];
   }, 30_000);
+}
+
+export interface Served {
+  /** An MCP client of the instance. */
+  client: Client;
+  /** The web script's run. */
+  id: string;
+  /** Its browser URL. */
+  proxied: string;
+  /** Stops the instance (and so the script). */
+  close(): Promise<void>;
+}
+
+/** `buzz --no-tui` in `dir`, its "web" script started and waited on until `waitFor`. */
+export async function serveWeb(dir: string, waitFor: string, timeoutMs: number): Promise<Served> {
+  const inst = await startInstance({ project: dir, discoveryDir: await tempDir("buzz-disc-") });
+  const conn = await connectInstance(inst.record);
+  const close = async () => {
+    await conn.close();
+    await inst.stop();
+  };
+  try {
+    const run = await call(conn.client, "scripts_run", {
+      name: "web",
+      wait_for: waitFor,
+      timeout_ms: timeoutMs,
+    });
+    const proxied = await proxiedUrl(conn.client, "web");
+    return { client: conn.client, id: run.process_id as string, proxied, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

@@ -5,17 +5,14 @@
 // oversized and flooding events, control characters and markup.
 
 import assert from "node:assert/strict";
-import { type Browser, launchBrowser, proxiedUrl, ssrSite } from "./browser.ts";
+import { type Browser, launchBrowser, serveWeb, ssrSite } from "./browser.ts";
 import {
   call,
-  connectInstance,
   FIXTURE,
   fixtureCopy,
   freePort,
   killProcessesIn,
-  startInstance,
   type Structured,
-  tempDir,
   until,
 } from "./helpers.ts";
 import { Activity } from "../instance/activity.ts";
@@ -33,23 +30,16 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const dir = await ssrSite(freePort());
-    const inst = await startInstance({ project: dir, discoveryDir: await tempDir("buzz-disc-") });
-    const conn = await connectInstance(inst.record);
+    const web = await serveWeb(dir, "listening on", 30_000);
+    const { client, id, proxied } = web;
     let browser: Browser | null = null;
     try {
-      const run = await call(conn.client, "scripts_run", {
-        name: "web",
-        wait_for: "listening on",
-        timeout_ms: 30_000,
-      });
-      const id = run.process_id as string;
-      const proxied = await proxiedUrl(conn.client, "web");
       const origin = new URL(proxied).origin;
 
       browser = await launchBrowser();
       await browser.open(proxied);
       const errors = await until("the page's errors", async () => {
-        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        const { errors } = await call(client, "errors_list", { process_id: id });
         const kinds = (errors as Err[]).map((e) => e.kind);
         const count = (kind: string) => kinds.filter((k) => k === kind).length;
         const ready = count("uncaught") === 1 && count("resource") === 2 && count("network") === 3;
@@ -81,7 +71,7 @@ Deno.test({
       assert.deepEqual(globals, ["__buzz"]);
       // A warning is a line of the log, not an error.
       assert.ok(!errors.some((e) => e.message.includes("slow network")));
-      const warned = await call(conn.client, "logs_wait", {
+      const warned = await call(client, "logs_wait", {
         process_id: id,
         pattern: "console.warn: orders: slow network  app.js:3:",
         timeout_ms: 30_000,
@@ -91,7 +81,7 @@ Deno.test({
       // A route change is a line; a reload resolves the page's errors, and the same error on
       // the new load makes it current again, counted twice.
       await browser.evaluate(`history.pushState({}, "", "/orders/42")`);
-      const routed = await call(conn.client, "logs_wait", {
+      const routed = await call(client, "logs_wait", {
         process_id: id,
         pattern: `route → ${origin}/orders/42`,
         timeout_ms: 30_000,
@@ -99,14 +89,14 @@ Deno.test({
       assert.ok(routed.matched, JSON.stringify(routed));
       await browser.open(proxied);
       await until("the error again, after the reload", async () => {
-        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        const { errors } = await call(client, "errors_list", { process_id: id });
         return (errors as Err[]).find((e) => e.kind === "uncaught" && e.count === 2);
       }, 30_000);
 
       // A strict Content-Security-Policy: the script and its telemetry still get through.
       await browser.open(`${origin}/strict`);
       await until("the strict page's console.error", async () => {
-        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        const { errors } = await call(client, "errors_list", { process_id: id });
         return (errors as Err[]).find((e) => e.message.includes("checkout disabled"));
       }, 30_000);
 
@@ -146,7 +136,7 @@ Deno.test({
       // Text from a page is data: control sequences go, markup stays inert text.
       const hostile = "\x1b]0;owned\x07\x1b[2J<img src=x onerror=alert(1)>\u202eevil\x9b31m";
       assert.equal(await post(batch("p2", [event(hostile)])), 204);
-      const { errors: after } = await call(conn.client, "errors_list", { process_id: id });
+      const { errors: after } = await call(client, "errors_list", { process_id: id });
       const shown = (after as Err[]).find((e) => e.message.includes("<img src=x"))!;
       assert.equal(shown.message, "<img src=x onerror=alert(1)>evil");
       for (const l of shown.lines as string[]) {
@@ -159,7 +149,7 @@ Deno.test({
         await post(batch("p3", [event("x".repeat(70 * 1024)), event("small one")])),
         204,
       );
-      const big = await call(conn.client, "logs_wait", {
+      const big = await call(client, "logs_wait", {
         process_id: id,
         pattern: "buzz: dropped 1 events",
         timeout_ms: 10_000,
@@ -173,21 +163,20 @@ Deno.test({
         message: `flood-${i}`,
       }));
       assert.equal(await post(batch("p4", flood)), 204);
-      const kept = await call(conn.client, "logs_search", {
+      const kept = await call(client, "logs_search", {
         process_id: id,
         query: "flood-",
         limit: 1000,
       });
       assert.equal((kept.matches as unknown[]).length, 300);
-      const dropped = await call(conn.client, "logs_search", {
+      const dropped = await call(client, "logs_search", {
         process_id: id,
         query: "buzz: dropped 700 events",
       });
       assert.equal((dropped.matches as unknown[]).length, 1);
     } finally {
       await browser?.close();
-      await conn.close();
-      await inst.stop();
+      await web.close();
     }
   },
 });

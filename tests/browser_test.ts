@@ -7,17 +7,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type Browser, launchBrowser, proxiedUrl } from "./browser.ts";
-import {
-  call,
-  connectInstance,
-  freePort,
-  ROOT,
-  startInstance,
-  type Structured,
-  tempDir,
-  until,
-} from "./helpers.ts";
+import { type Browser, launchBrowser, serveWeb } from "./browser.ts";
+import { call, freePort, ROOT, type Structured, tempDir, until } from "./helpers.ts";
 import { toolsNodeModules } from "./tools.ts";
 
 const APP = join(ROOT, "tests", "fixtures", "browser_app");
@@ -48,22 +39,15 @@ Deno.test({
   fn: async () => {
     const port = freePort();
     const dir = await reactApp(port);
-    const inst = await startInstance({ project: dir, discoveryDir: await tempDir("buzz-disc-") });
-    const conn = await connectInstance(inst.record);
+    const web = await serveWeb(dir, "ready in", 60_000);
+    const { client, id, proxied } = web;
     let browser: Browser | null = null;
     try {
-      const run = await call(conn.client, "scripts_run", {
-        name: "web",
-        wait_for: "ready in",
-        timeout_ms: 60_000,
-      });
-      const id = run.process_id as string;
-      const proxied = await proxiedUrl(conn.client, "web");
       assert.notEqual(new URL(proxied).port, String(port), "the page is opened through the proxy");
 
       browser = await launchBrowser();
       await browser.open(proxied);
-      const loaded = await call(conn.client, "logs_wait", {
+      const loaded = await call(client, "logs_wait", {
         process_id: id,
         pattern: "page loaded",
         timeout_ms: 60_000,
@@ -75,7 +59,7 @@ Deno.test({
       await until("the app rendered", () => browser!.evaluate("!!document.querySelector('#load')"));
       for (const button of ["#show", "#save", "#load"]) await browser.click(button);
       const errors = await until("the five browser errors", async () => {
-        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        const { errors } = await call(client, "errors_list", { process_id: id });
         const kinds = new Set((errors as Err[]).map((e) => e.kind));
         const all = ["uncaught", "unhandled_rejection", "network", "resource", "console"];
         return all.every((k) => kinds.has(k)) ? errors as Err[] : null;
@@ -114,14 +98,14 @@ Deno.test({
       assert.deepEqual([consoleError.file, consoleError.line], ["src/main.tsx", 5]);
 
       // The agent reads the page's lines like any run's.
-      const found = await call(conn.client, "logs_search", {
+      const found = await call(client, "logs_search", {
         process_id: id,
         query: "Cannot read properties of undefined",
       });
       const hit = (found.matches as Structured[])[0];
       assert.equal(hit.source, "browser");
       assert.match(hit.text as string, /src\/App\.tsx:10:\d+$/);
-      const { runs } = await call(conn.client, "scripts_status", { name: "web" });
+      const { runs } = await call(client, "scripts_status", { name: "web" });
       const pages = (runs as Structured[])[0].pages as Structured[];
       assert.equal(pages[0].url, proxied);
       assert.equal(pages[0].title, "Shop");
@@ -136,7 +120,7 @@ Deno.test({
       );
       await Deno.writeTextFile(app, fixed);
       await until("the uncaught error is no longer current", async () => {
-        const { errors } = await call(conn.client, "errors_list", { process_id: id });
+        const { errors } = await call(client, "errors_list", { process_id: id });
         return !(errors as Err[]).some((e) => e.kind === "uncaught");
       }, 60_000);
       await until("the fixed component in the page", async () => {
@@ -150,9 +134,9 @@ Deno.test({
       }, 30_000);
       assert.equal(await browser.evaluate("window.__sameDocument"), true, "HMR, not a reload");
       await browser.evaluate("window.__buzz.flush()");
-      const after = await call(conn.client, "errors_list", { process_id: id });
+      const after = await call(client, "errors_list", { process_id: id });
       assert.ok(!(after.errors as Err[]).some((e) => e.kind === "uncaught"), "it did not recur");
-      const resolved = await call(conn.client, "errors_list", {
+      const resolved = await call(client, "errors_list", {
         process_id: id,
         include_resolved: true,
       });
@@ -161,7 +145,7 @@ Deno.test({
 
       // A broken save shows Vite's error overlay in the page: its event reaches the log too.
       await Deno.writeTextFile(app, fixed.replace("return (", "return ((("));
-      const overlay = await call(conn.client, "logs_wait", {
+      const overlay = await call(client, "logs_wait", {
         process_id: id,
         pattern: "vite error overlay: ",
         timeout_ms: 60_000,
@@ -170,8 +154,7 @@ Deno.test({
       assert.match((overlay.line as Structured).text as string, /src\/App\.tsx:\d+:\d+$/);
     } finally {
       await browser?.close();
-      await conn.close();
-      await inst.stop();
+      await web.close();
     }
   },
 });
