@@ -69,6 +69,23 @@ Deno.test({
         return Object.getOwnPropertyNames(window).filter((k) => !blank.has(k));
       })()`);
       assert.deepEqual(globals, ["__buzz"]);
+      // A chatty page: console.log past 20 a second is dropped in the page, and counted.
+      await browser.evaluate(`for (let i = 0; i < 1000; i++) console.log("chatty " + i)`);
+      await browser.evaluate("window.__buzz.flush()");
+      const chattyDrop = await call(client, "logs_wait", {
+        process_id: id,
+        pattern: "buzz: dropped \\d+ events from",
+        regex: true,
+        timeout_ms: 30_000,
+      });
+      assert.ok(chattyDrop.matched, JSON.stringify(chattyDrop));
+      const chatty = await call(client, "logs_search", {
+        process_id: id,
+        query: "chatty ",
+        limit: 1000,
+      });
+      const sent = (chatty.matches as unknown[]).length;
+      assert.ok(sent >= 1 && sent <= 40, `${sent} of 1,000 console.log lines were sent`);
       // A warning is a line of the log, not an error.
       assert.ok(!errors.some((e) => e.message.includes("slow network")));
       const warned = await call(client, "logs_wait", {
