@@ -23,6 +23,7 @@ Instance options:
   --no-auth              accept MCP requests without the bearer token
   --grace-ms N           how long a stopped script gets between SIGTERM and SIGKILL (default: 3000)
   --allow-duplicate      start even if another instance already serves this directory
+  --no-browser           no browser proxy for the dev servers' URLs (see buzz.json's "browser")
   --quiet                no UI and no output stream; only buzz's own log lines, on stderr
   script ...             scripts to start at launch, e.g. buzz dev api
 
@@ -58,6 +59,7 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
         "name": { type: "string" },
         "no-auth": { type: "boolean" },
         "allow-duplicate": { type: "boolean" },
+        "no-browser": { type: "boolean" },
         "grace-ms": { type: "string" },
         "discovery-dir": { type: "string" },
         "log-level": { type: "string" },
@@ -83,6 +85,7 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
         "grace-ms",
         "quiet",
         "allow-duplicate",
+        "no-browser",
       ] as const
     ) {
       if (v[flag] !== undefined) throw new UsageError(`--${flag} applies to instances, not --mcp`);
@@ -107,6 +110,7 @@ export function parseCli(argv: string[]): CliOptions | "help" | "version" {
     logLevel,
     scripts: parsed.positionals,
     allowDuplicate: !!v["allow-duplicate"],
+    browser: !v["no-browser"],
     // The UI needs a terminal to draw on; piped or in CI, buzz streams instead.
     view: v.quiet ? "quiet" : v["no-tui"] || !stdoutIsTerminal() ? "console" : "tui",
   };

@@ -19,6 +19,8 @@
 //   9. a buzz.json stack (stack.ts): buzz → three dependent scripts ready, against their own starts
 //  10. memory (memory.ts): RSS of an idle and a flooded instance, of a hub with 1 and 20 instances
 //      and after 100 came and went, beside an empty program's and the targets
+//  11. the browser proxy (browser.ts): a Vite page load in Chromium, a 10 MB download and an HMR
+//      update through it, each beside the same done directly; the instance's memory
 // Progress goes to stderr; only the table goes to stdout.
 //
 // The phases live in lifecycle.ts (1, 2, 6), proxy.ts, v1.ts, coldstart.ts, factory.ts (3)
@@ -38,11 +40,13 @@ import { phaseUi } from "./ui.ts";
 import { phaseCorpus } from "./corpus.ts";
 import { phaseMemory } from "./memory.ts";
 import { phaseStack } from "./stack.ts";
+import { phaseBrowser } from "./browser.ts";
 
 async function main() {
   const t0 = now();
   // Phases that need nothing set up before them can run alone.
-  const alone = { memory: phaseMemory, stack: phaseStack }[Deno.args[0] ?? ""];
+  const alone =
+    { memory: phaseMemory, stack: phaseStack, browser: phaseBrowser }[Deno.args[0] ?? ""];
   if (alone) {
     await alone();
     return printTable();
@@ -66,6 +70,7 @@ async function main() {
   await phaseCorpus();
   await phaseMemory();
   await phaseStack();
+  await phaseBrowser();
   const hubMem = memory(hub.pid);
   row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);
 

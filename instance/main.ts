@@ -21,6 +21,7 @@ import { Supervisor } from "./supervise/supervisor.ts";
 import { activity } from "./activity.ts";
 import { startConsole } from "./views/console.ts";
 import { startedUp } from "../shared/collect.ts";
+import { BrowserRoom } from "./browser/room.ts";
 
 export interface InstanceOptions {
   dir: string;
@@ -33,6 +34,8 @@ export interface InstanceOptions {
   scripts: string[];
   /** Start even when another instance already serves the directory (--allow-duplicate). */
   allowDuplicate?: boolean;
+  /** Serve the dev servers' URLs through the browser proxy (off with --no-browser). */
+  browser?: boolean;
   /** What the terminal shows: the interactive UI, the prefixed output stream, or nothing. */
   view: "tui" | "console" | "quiet";
 }
@@ -82,6 +85,9 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
   const dir = discoveryDir(opts.discoveryDir);
   const sup = new Supervisor(opts.dir, scripts, { graceMs: opts.graceMs });
   sup.configProblem = configProblem;
+  // The browser proxies: one per local URL a run prints (instance/browser/).
+  const browser = opts.browser === false ? null : new BrowserRoom(sup);
+  if (browser) sup.browserUrl = browser.link;
   const info = { id, name: opts.name, directory: opts.dir };
 
   try {
@@ -140,6 +146,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     scriptWatch.close();
     restarts.close();
     await sup.stopAll().catch((e) => log.error("stopping scripts:", e));
+    await browser?.close().catch((e) => log.error("closing browser proxies:", e));
     await http?.close().catch((e) => log.error("closing server:", e));
     if (file) await Deno.remove(file).catch((e) => log.warn(`removing ${file}:`, e));
     await view?.close().catch(() => {});

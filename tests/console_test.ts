@@ -65,6 +65,11 @@ Deno.test("--no-tui streams prefixed output and lifecycle events to stdout", asy
     await until("the URL event", () => buzz.stdout().includes("dev-1 url http://localhost:5173/"));
     const out = buzz.stdout();
     assert.match(out, /^buzz +\| dev-1 started: .* \(pid \d+, by you\)$/m);
+    // Beside the URL, its browser view, and what opening it there does.
+    assert.match(
+      out,
+      /^buzz +\| dev-1 url http:\/\/localhost:5173\/ → browser view http:\/\/127\.0\.0\.1:\d+\/ \(pages opened there report their errors and console to the agent\)$/m,
+    );
     assert.match(out, /^crash-1 +\| TypeError: Cannot read properties of undefined/m);
     assert.match(out, /^crash-1 +\| {5}at loadConfig/m);
     assert.match(out, /^buzz +\| crash-1 error: TypeError: Cannot read properties/m);

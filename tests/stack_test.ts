@@ -319,6 +319,7 @@ const EVERY_KEY = JSON.stringify({
       watch: ["src/**"],
       env: {},
       args: [],
+      browser: false,
     },
   },
 });

@@ -15,54 +15,7 @@ import {
   until,
 } from "./helpers.ts";
 import { parseDiscoveryRecord } from "../shared/discovery.ts";
-
-const hasTmux = new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
-  .output().then((o) => o.success, () => false);
-
-class Tmux {
-  readonly socket = `buzz-ui-test-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
-
-  async run(...args: string[]): Promise<string> {
-    const out = await new Deno.Command("tmux", {
-      args: ["-L", this.socket, "-f", "/dev/null", ...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    if (!out.success) throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    return text;
-  }
-
-  screen(): Promise<string> {
-    return this.run("capture-pane", "-p", "-t", "ui");
-  }
-
-  /** Each key on its own, as a person types. */
-  async keys(...keys: string[]): Promise<void> {
-    for (const k of keys) await this.run("send-keys", "-t", "ui", k);
-  }
-
-  async waitFor(
-    what: string,
-    test: (screen: string) => boolean | undefined,
-    timeoutMs = 15_000,
-  ): Promise<string> {
-    let last = "";
-    try {
-      await until(what, async () => test(last = await this.screen()), timeoutMs);
-      return last;
-    } catch (e) {
-      throw new Error(`${(e as Error).message}; the screen was:\n${last}`);
-    }
-  }
-
-  async kill(): Promise<void> {
-    await this.run("kill-server").catch(() => {});
-    const dir = join(Deno.env.get("TMUX_TMPDIR") ?? "/tmp", `tmux-${Deno.uid()}`);
-    await Deno.remove(join(dir, this.socket)).catch(() => {});
-  }
-}
+import { hasTmux, Tmux } from "./tmux.ts";
 
 Deno.test({
   name: "the terminal UI: list, start, URL, error, agent, restart, search, resize, quit",
@@ -82,6 +35,11 @@ Deno.test({
 process.stdin.on("data", (d) => console.log("got " + JSON.stringify(d.toString())));
 console.log("echo ready");`,
   );
+  // The "default browser" the o key opens: it writes down the URL it was given.
+  const opened = join(project, "opened.txt");
+  const opener = join(project, "opener.sh");
+  await Deno.writeTextFile(opener, `#!/bin/sh\necho "$1" >> '${opened}'\n`);
+  await Deno.chmod(opener, 0o755);
   const tmux = new Tmux();
   const buzz = [Deno.execPath(), "run", "-A", MAIN, "--dir", project, "--discovery-dir", discovery];
   // The pane's command leaves a marker with its exit code, then the pane stays for reading.
@@ -94,7 +52,7 @@ console.log("echo ready");`,
     "80",
     "-y",
     "24",
-    `${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 600`,
+    `BROWSER='${opener}' ${buzz.map((a) => `'${a}'`).join(" ")}; echo "buzz exited $?"; sleep 600`,
   );
   try {
     await t.step("the list shows the fixture's scripts", async () => {
@@ -115,10 +73,26 @@ console.log("echo ready");`,
       assert.match(screen, /\byou\b/);
     });
 
-    await t.step("the URL shows in the URLs view", async () => {
+    await t.step("the URL shows in the URLs view with its browser view; o opens it", async () => {
       await tmux.keys("4");
-      await tmux.waitFor("the URLs view", (s) => /dev-1\s+http:\/\/localhost:5173\//.test(s));
-      await tmux.keys("1");
+      const screen = await tmux.waitFor(
+        "the URLs view",
+        (s) =>
+          /dev-1\s+http:\/\/localhost:5173\/\s+browser view http:\/\/127\.0\.0\.1:\d+\//.test(s),
+      );
+      assert.match(screen, /pages opened at a browser view report their errors/);
+      const view = /browser view (http:\/\/127\.0\.0\.1:\d+\/)/.exec(screen)![1];
+      await tmux.keys("o");
+      await until(
+        "the browser opened on the browser view",
+        async () => (await Deno.readTextFile(opened).catch(() => "")).trim() === view,
+      );
+      // In the processes view, o opens the selected script's browser view.
+      await tmux.keys("1", "o");
+      await until(
+        "the browser opened from the processes view",
+        async () => (await Deno.readTextFile(opened).catch(() => "")) === `${view}\n${view}\n`,
+      );
     });
 
     await t.step("an error shows in the errors view", async () => {

@@ -10,6 +10,8 @@ const MAX_ERRORS = 1000;
 
 export class ErrorBook {
   #errors: DetectedError[] = [];
+  /** Complete errors by their identity (keyOf), so a repeat is found without a scan. */
+  #byKey = new Map<string, DetectedError>();
   /** Per tool: seq where its current cycle started (a start marker or the previous end). */
   #cycle = new Map<Tool, number>();
 
@@ -25,7 +27,11 @@ export class ErrorBook {
 
   add(error: DetectedError): void {
     this.#errors.push(error);
-    if (this.#errors.length > MAX_ERRORS) this.#errors.shift();
+    if (this.#errors.length > MAX_ERRORS) {
+      const old = this.#errors.shift()!;
+      const key = keyOf(old);
+      if (this.#byKey.get(key) === old) this.#byKey.delete(key);
+    }
   }
 
   /**
@@ -34,8 +40,11 @@ export class ErrorBook {
    */
   close(error: DetectedError): DetectedError {
     const key = keyOf(error);
-    const same = this.#errors.find((e) => e !== error && keyOf(e) === key);
-    if (!same) return error;
+    const same = this.#byKey.get(key);
+    if (!same || same === error) {
+      this.#byKey.set(key, error);
+      return error;
+    }
     this.#errors.splice(this.#errors.indexOf(error), 1);
     same.count += 1;
     same.seq = error.seq;

@@ -100,6 +100,32 @@ export class RunDetector {
     return this.all();
   }
 
+  /**
+   * Records an error reported whole rather than read from the output (a page's,
+   * instance/browser/): an identical earlier one counts it again instead.
+   * Returns the error that stays in the book.
+   */
+  report(
+    e: Omit<DetectedError, "id" | "process_id" | "count" | "resolved" | "resolved_at" | "time">,
+  ): DetectedError {
+    const error: DetectedError = {
+      ...e,
+      id: this.#nextId(),
+      process_id: this.processId,
+      time: e.first_seen,
+      count: 1,
+      resolved: false,
+      resolved_at: null,
+    };
+    this.#book.add(error);
+    return copy(this.#book.close(error));
+  }
+
+  /** Resolves the current errors that match (e.g. a page's, when it reloaded). */
+  resolveWhere(match: (e: DetectedError) => boolean, time = new Date().toISOString()) {
+    return this.#book.resolve(time, match).map(copy);
+  }
+
   /** Resolves every error, e.g. when the script was started again. */
   resolveAll(time = new Date().toISOString()): DetectedError[] {
     return this.#book.resolve(time, () => true).map(copy);
@@ -181,7 +207,9 @@ export class RunDetector {
 }
 
 function copy(e: DetectedError): DetectedError {
-  return { ...e, lines: [...e.lines], raw: [...e.raw] };
+  const c = { ...e, lines: [...e.lines], raw: [...e.raw] };
+  if (e.stack) c.stack = [...e.stack];
+  return c;
 }
 
 const URL_RE = /\bhttps?:\/\/(\[[0-9a-fA-F:.]+\]|[\w.-]+)(:\d{1,5})?([/?#][^\s"'`<>]*)?/g;

@@ -18,10 +18,25 @@ export type Tool =
   | "npm"
   | "pnpm"
   | "yarn"
+  | "browser"
   | "unknown";
 
 /** A coarse category: what kind of problem, whichever tool said it. */
-export type ErrorKind = "compile" | "lint" | "test" | "runtime" | "package-manager";
+export type ErrorKind =
+  | "compile"
+  | "lint"
+  | "test"
+  | "runtime"
+  | "package-manager"
+  | BrowserErrorKind;
+
+/** What a page reported (instance/browser/). */
+export type BrowserErrorKind =
+  | "uncaught"
+  | "unhandled_rejection"
+  | "console"
+  | "network"
+  | "resource";
 
 export interface DetectedError {
   /** Unique across the instance, increasing with time. */
@@ -52,6 +67,10 @@ export interface DetectedError {
   lines: string[];
   /** The same lines as printed, colours included. */
   raw: string[];
+  /** Browser errors: the page that reported it. */
+  page?: string;
+  /** Browser errors: the stack, mapped through source maps to the project's files. */
+  stack?: string[];
 }
 
 /** What a rule knows once it has seen a headline. */

@@ -26,6 +26,8 @@ export interface AgentLine {
   seq: number;
   time: string;
   stream: "stdout" | "stderr";
+  /** Set on lines a page in the browser sent. */
+  source?: "browser";
   text: string;
 }
 
@@ -58,12 +60,14 @@ export function agentLine(l: TailedLine, max = LINE_CHARS): AgentLine & { cut: n
     ? `${c.text} … [${c.cut} more characters; logs_tail {process_id: "${l.process_id}", ` +
       `since_seq: ${l.seq - 1}, limit: 1} returns the whole line]`
     : c.text;
-  return { process_id: l.process_id, seq: l.seq, time: l.time, stream: l.stream, text, cut: c.cut };
+  const line = { process_id: l.process_id, seq: l.seq, time: l.time, stream: l.stream, text };
+  return { ...line, ...(l.source && { source: l.source }), cut: c.cut };
 }
 
 /** How agents read a line in an answer's text. */
 export function formatLine(l: AgentLine): string {
-  return `[${l.process_id} #${l.seq}${l.stream === "stderr" ? " err" : ""}] ${l.text}`;
+  const from = l.source ? ` ${l.source}` : "";
+  return `[${l.process_id}${from} #${l.seq}${l.stream === "stderr" ? " err" : ""}] ${l.text}`;
 }
 
 /** Bytes one line costs in an answer: its structured form plus its line of text. */

@@ -33,6 +33,10 @@ export const Run = z.object({
   started_by: z.string(),
   ended_at: z.string().nullable(),
   urls: z.array(z.string()),
+  browser_urls: z.record(z.string(), z.string()).describe(
+    "Each local URL's browser view: the same app through buzz's proxy. Pages opened there " +
+      "report their console errors, crashes and failed requests to buzz (errors_list, logs_tail)",
+  ),
   args: z.array(z.string()),
   tty: z.boolean(),
   env: z.record(z.string(), z.string()),
@@ -51,6 +55,8 @@ export const Run = z.object({
       '"started", or "completed" for a one-shot that exited with code 0',
   ),
   ready_error: z.string().nullable().describe("Why it is not ready and will not be (timed out)"),
+  pages: z.array(z.object({ url: z.string(), title: z.string(), last_seen: z.string() }))
+    .optional().describe("Pages open on its dev server through buzz's proxy (browser telemetry)"),
 });
 export const Waiting = z.object({
   script: z.string(),
@@ -61,6 +67,7 @@ export const Line = z.object({
   seq: z.number(),
   time: z.string(),
   stream: z.enum(["stdout", "stderr"]),
+  source: z.literal("browser").optional().describe("Set on lines a page in the browser sent"),
   text: z.string().describe(
     `The line as a terminal shows it (no ANSI codes), cut after ${LINE_CHARS} characters`,
   ),
@@ -95,6 +102,10 @@ export const ErrorEntry = z.object({
   resolved: z.boolean(),
   resolved_at: z.string().nullable(),
   lines: z.array(z.string()),
+  page: z.string().optional().describe("Browser errors: the page that reported it"),
+  stack: z.array(z.string()).optional().describe(
+    "Browser errors: the stack, mapped to the project's files",
+  ),
 });
 
 export const processId = z.string().describe(
@@ -138,7 +149,7 @@ export function describeRun(r: RunInfo): string {
     : r.exit_code !== null
     ? ` (exit code ${r.exit_code})`
     : "";
-  const urls = r.urls.length ? ` ${r.urls.join(" ")}` : "";
+  const urls = r.urls.length ? ` ${r.urls.map((u) => withBrowserView(r, u)).join(" ")}` : "";
   const ready = r.state !== "running" || r.ready_by === "started"
     ? ""
     : r.ready
@@ -147,8 +158,17 @@ export function describeRun(r: RunInfo): string {
     ? ` (not ready: ${r.ready_error})`
     : " (not ready yet)";
   const env = Object.entries(r.env ?? {}).map(([k, from]) => `${k} (${from})`).join(", ");
+  const pages = (r.pages ?? []).map((p) =>
+    `${p.url}${p.title ? ` "${p.title}"` : ""} (seen ${p.last_seen.slice(11, 19)})`
+  ).join(", ");
   return `${r.process_id} ${r.state}${ready}${end} pid ${r.pid}: ${r.command}${urls}` +
-    (env ? `; env: ${env}` : "");
+    (env ? `; env: ${env}` : "") + (pages ? `; pages: ${pages}` : "");
+}
+
+/** A URL and, if it has one, its browser view: "http://localhost:5173/ (browser view: …)". */
+export function withBrowserView(r: Pick<RunInfo, "browser_urls">, url: string): string {
+  const view = r.browser_urls?.[url];
+  return view ? `${url} (browser view: ${view})` : url;
 }
 
 /** Who is calling: the client's name, as the person at the terminal will see it. */

@@ -52,7 +52,9 @@ export function registerLogTools(
         "The latest log lines, or with since_seq the lines after that cursor (oldest first). " +
         "Pass the returned next_seq as since_seq next time to follow output without missing or repeating a line. " +
         `Text is plain (no ANSI codes); lines over ${LINE_CHARS} characters are cut unless limit is 1, ` +
-        `and an answer stops short of ${ANSWER_BYTES} bytes, saying how to get the rest.`,
+        `and an answer stops short of ${ANSWER_BYTES} bytes, saying how to get the rest. ` +
+        "Pages opened through buzz's browser URL add their console, errors, failed requests and " +
+        'loads ("page loaded …") to their dev server\'s run, marked source: "browser".',
       inputSchema: z.object({
         process_id: processId.optional(),
         since_seq: z.number().int().min(0).optional().describe(
@@ -157,7 +159,10 @@ export function registerLogTools(
         "package-manager errors), most recent first, each with the tool that reported it, its " +
         "file:line:column and all of its lines. An error is resolved once its tool reports " +
         "success or a new cycle (tsc 'Found 0 errors', a Vite HMR update, a re-run) or the " +
-        "script restarts; include_resolved shows those too.",
+        "script restarts; include_resolved shows those too. Errors of pages opened through " +
+        "buzz's browser URL (tool 'browser'; kind uncaught, unhandled_rejection, console, " +
+        "network or resource) carry the page and a stack mapped to the project's files; they " +
+        "resolve when the page reloads or HMR replaces their file, unless they happen again.",
       inputSchema: z.object({
         process_id: processId.optional(),
         limit: limit(20, 200),

@@ -23,7 +23,12 @@ import {
   shapeLine,
   toolError,
   Waiting,
+  withBrowserView,
 } from "./tool_kit.ts";
+
+/** Said under runs that have a browser view: what opening a page there does. */
+const BROWSER_NOTE = "Pages opened at a browser view report their console errors, crashes and " +
+  "failed requests to buzz: errors_list and logs_tail show them.";
 
 export function registerScriptTools(
   server: McpServer,
@@ -388,7 +393,8 @@ export function registerScriptTools(
         (name
           ? `No runs of "${name}" yet. Start it with scripts_run {name: "${name}"}.`
           : "Nothing has run yet. Call scripts_list, then scripts_run.");
-      return ok(text, { runs, waiting });
+      const viewed = runs.some((r) => Object.keys(r.browser_urls).length);
+      return ok(text + (viewed ? `\n${BROWSER_NOTE}` : ""), { runs, waiting });
     }),
   );
 
@@ -396,7 +402,11 @@ export function registerScriptTools(
     "urls_list",
     once("urls_list", () => ({
       title: "Detected URLs",
-      description: "URLs the runs printed (dev servers and the like), de-duplicated per run.",
+      description:
+        "URLs the runs printed (dev servers and the like), de-duplicated per run, each local one " +
+        "with its browser view: the same app through buzz's proxy, where pages report their " +
+        "console errors, crashes and failed requests to buzz (errors_list, logs_tail). Ask the " +
+        "person to open the browser view to let you see what the browser sees.",
       inputSchema: z.object({}),
       outputSchema: z.object({
         runs: z.array(
@@ -405,6 +415,9 @@ export function registerScriptTools(
             script: z.string(),
             state: z.string(),
             urls: z.array(z.string()),
+            browser_urls: z.record(z.string(), z.string()).describe(
+              "The browser view of each local URL (printed URL → proxied URL)",
+            ),
           }),
         ),
       }),
@@ -412,9 +425,18 @@ export function registerScriptTools(
     })),
     guarded(() => {
       const runs = sup.runs().filter((r) => r.urls.length)
-        .map((r) => ({ process_id: r.process_id, script: r.script, state: r.state, urls: r.urls }));
+        .map((r) => ({
+          process_id: r.process_id,
+          script: r.script,
+          state: r.state,
+          urls: r.urls,
+          browser_urls: r.browser_urls,
+        }));
+      const viewed = runs.some((r) => Object.keys(r.browser_urls).length);
       const text = runs.length
-        ? runs.map((r) => `${r.process_id} (${r.state}): ${r.urls.join(" ")}`).join("\n")
+        ? runs.map((r) =>
+          `${r.process_id} (${r.state}): ${r.urls.map((u) => withBrowserView(r, u)).join(" ")}`
+        ).join("\n") + (viewed ? `\n${BROWSER_NOTE}` : "")
         : "No URLs detected yet.";
       return ok(text, { runs });
     }),

@@ -45,6 +45,7 @@ const SCRIPT_KEYS = [
   "watch",
   "env",
   "args",
+  "browser",
 ];
 const RESTARTS: RestartWhen[] = ["no", "on_failure", "always"];
 const DEFAULT_RESTART = { max_restarts: 5, backoff_ms: 1000 };
@@ -134,6 +135,7 @@ function readScript(
     watch: null,
     env: {},
     args: [],
+    browser: true,
   };
   for (const [k, v, keyNode] of entries(obj)) {
     const path = `${key}.${k}`;
@@ -170,6 +172,10 @@ function readScript(
         break;
       case "args":
         out.args = strings(v, path, fail);
+        break;
+      case "browser":
+        if (v.type !== "boolean") fail(v, path, "must be true or false");
+        out.browser = v.value;
         break;
       default:
         fail(

@@ -25,6 +25,8 @@ export interface LogLine {
   text: string;
   /** As a terminal would show it: escape codes stripped, `\r` rewrites applied (stripTerminal). */
   plain: string;
+  /** Set on lines a page sent (instance/browser/), not the process. */
+  source?: "browser";
 }
 
 /** The instance-wide sequence; 0 means "before the first line". */
@@ -53,6 +55,7 @@ const BLOCK_CHARS = 128 * 1024;
 
 const STDERR = 1;
 const NOT_PLAIN = 2;
+const BROWSER = 4;
 
 /** Lines, oldest first; open while `texts` is set, then one string with offsets. */
 class Block {
@@ -117,7 +120,12 @@ export class LogBuffer {
   }
 
   /** `plain`, when the caller already knows it, must equal stripTerminal(text). */
-  push(stream: Stream, text: string, plain: string = stripTerminal(text)): LogLine {
+  push(
+    stream: Stream,
+    text: string,
+    plain: string = stripTerminal(text),
+    browser = false,
+  ): LogLine {
     const seq = this.#counter.next();
     const ms = Date.now();
     let block = this.#blocks.at(-1);
@@ -130,14 +138,17 @@ export class LogBuffer {
     block.texts!.push(text);
     block.seqs[i] = seq;
     block.times[i] = ms;
-    block.flags[i] = (stream === "stderr" ? STDERR : 0) | (plain === text ? 0 : NOT_PLAIN);
+    block.flags[i] = (stream === "stderr" ? STDERR : 0) | (plain === text ? 0 : NOT_PLAIN) |
+      (browser ? BROWSER : 0);
     block.chars += text.length;
     this.#size++;
     this.#bytes += text.length + LINE_OVERHEAD;
     this.trim();
     // Reading, splitting, detecting and storing a line leaves a few times its size in garbage.
     noteGarbage(4 * (text.length + LINE_OVERHEAD));
-    return { seq, time: isoTime(ms), stream, text, plain };
+    const line: LogLine = { seq, time: isoTime(ms), stream, text, plain };
+    if (browser) line.source = "browser";
+    return line;
   }
 
   /** Drops the oldest lines until the buffer is within its bounds (after maxBytes changed). */
@@ -228,13 +239,15 @@ export class LogBuffer {
 function lineAt(block: Block, i: number): LogLine {
   const text = block.text(i);
   const flags = block.flags[i];
-  return {
+  const line: LogLine = {
     seq: block.seqs[i],
     time: isoTime(block.times[i]),
     stream: flags & STDERR ? "stderr" : "stdout",
     text,
     plain: flags & NOT_PLAIN ? stripTerminal(text) : text,
   };
+  if (flags & BROWSER) line.source = "browser";
+  return line;
 }
 
 // Formatting a timestamp costs more than the rest of storing a line; lines

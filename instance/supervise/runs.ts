@@ -3,6 +3,7 @@
 // and stopping it with its whole process tree.
 
 import { type DetectedError, RunDetector } from "../detect/detector.ts";
+import { type BrowserRecord, cameFrom, type PageInfo, Pages } from "../browser/pages.ts";
 import type { EnvSource } from "./env.ts";
 import { startGuardian } from "./guardian.ts";
 import { stopGroup } from "./group.ts";
@@ -57,13 +58,21 @@ export interface RunInfo {
   ready_by: string | null;
   /** Why it is not ready and never will be, e.g. the probe timed out. */
   ready_error: string | null;
+  /**
+   * The browser view of each local URL it printed: the same app through buzz's
+   * proxy (instance/browser/), where pages report their errors to the agent.
+   */
+  browser_urls: Record<string, string>;
+  /** The pages open on this run's dev server through buzz's proxy (instance/browser/). */
+  pages?: PageInfo[];
 }
 
 export type SupervisorEvent =
   | { type: "started"; run: RunInfo }
   | { type: "exited"; run: RunInfo }
   | { type: "log"; processId: string }
-  | { type: "url"; processId: string; url: string }
+  /** browser: its browser view (the proxied URL), if it has one. */
+  | { type: "url"; processId: string; url: string; browser?: string }
   /** The run became ready (run.ready), or its probe gave up (run.ready_error). */
   | { type: "ready"; run: RunInfo }
   /** A script's start waits on its dependencies (waiting_for), or no longer (null). */
@@ -79,13 +88,17 @@ export interface RunSetup {
   logBytes?: number;
   nextErrorId: () => number;
   emit: (ev: SupervisorEvent) => void;
+  /** The browser view of a URL the run printed (instance/browser/room.ts), or null. */
+  browserUrl?: (url: string) => string | null;
 }
 
 export class Run {
   readonly info: RunInfo;
   readonly logs: LogBuffer;
   readonly detector: RunDetector;
+  readonly pages = new Pages();
   #emit: (ev: SupervisorEvent) => void;
+  #browserUrl: RunSetup["browserUrl"];
   #proc: Spawned | null = null;
   /** Set once we decide to stop it, so its exit counts as "stopped". */
   #stopping: Promise<void> | null = null;
@@ -99,6 +112,7 @@ export class Run {
     this.logs = new LogBuffer(setup.seq, setup.logLines, setup.logBytes);
     this.detector = new RunDetector(setup.info.process_id, setup.nextErrorId);
     this.#emit = setup.emit;
+    this.#browserUrl = setup.browserUrl;
   }
 
   get stopRequested(): boolean {
@@ -106,7 +120,14 @@ export class Run {
   }
 
   snapshot(): RunInfo {
-    return { ...this.info, urls: [...this.info.urls], args: [...this.info.args] };
+    const pages = this.pages.list();
+    return {
+      ...this.info,
+      urls: [...this.info.urls],
+      browser_urls: { ...this.info.browser_urls },
+      args: [...this.info.args],
+      ...(pages.length && { pages }),
+    };
   }
 
   /** Spawns the process; a spawn that fails leaves a "failed" run with the reason in its log. */
@@ -175,6 +196,49 @@ export class Run {
     this.#proc.write(text);
   }
 
+  /**
+   * Records what a page sent: its lines, marked as the browser's and kept out
+   * of URL and error detection (a page's text is not the process's), and its
+   * error, if any. A page's reload, or HMR replacing a file, resolves the
+   * errors that came from it; those that happen again come back.
+   */
+  browser(rec: BrowserRecord): void {
+    const processId = this.info.process_id;
+    if (rec.gone) this.pages.gone(rec.page);
+    else this.pages.seen(rec.page, rec.url, rec.title);
+    if (rec.loaded) {
+      this.detector.resolveWhere((e) => e.tool === "browser" && e.page === rec.url);
+    }
+    if (rec.replaced?.length) this.detector.resolveWhere((e) => cameFrom(e, rec.replaced!));
+    let first: LogLine | null = null;
+    let last: LogLine | null = null;
+    for (const l of rec.lines) {
+      last = this.logs.push(l.stream, l.text, undefined, true);
+      first ??= last;
+    }
+    const e = rec.error;
+    const error = e && first && last
+      ? this.detector.report({
+        tool: "browser",
+        kind: e.kind,
+        message: e.message,
+        file: e.file,
+        line: e.line,
+        column: e.column,
+        seq: first.seq,
+        last_seq: last.seq,
+        first_seen: first.time,
+        last_seen: last.time,
+        lines: rec.lines.map((l) => l.text),
+        raw: rec.lines.map((l) => l.text),
+        page: rec.url,
+        stack: e.stack,
+      })
+      : null;
+    if (last) this.#emit({ type: "log", processId });
+    if (error?.count === 1) this.#emit({ type: "error", processId, error });
+  }
+
   /** Records one line: stores it, detects URLs and errors, and tells listeners. */
   line(stream: Stream, text: string, plain?: string): LogLine {
     const line = this.logs.push(stream, text, plain);
@@ -182,8 +246,14 @@ export class Run {
     // Detect first, so a "log" listener already sees the line's URLs and errors.
     const found = this.detector.feed(line);
     this.info.urls.push(...found.urls);
+    for (const url of found.urls) {
+      const view = this.#browserUrl?.(url);
+      if (view) this.info.browser_urls[url] = view;
+    }
     this.#emit({ type: "log", processId });
-    for (const url of found.urls) this.#emit({ type: "url", processId, url });
+    for (const url of found.urls) {
+      this.#emit({ type: "url", processId, url, browser: this.info.browser_urls[url] });
+    }
     if (found.error) this.#emit({ type: "error", processId, error: found.error });
     this.onLine?.(line.plain);
     return line;

@@ -19,6 +19,8 @@ export interface StackSettings {
   watch: { paths: string[]; ignore: string[]; debounce_ms: number } | null;
   env: Record<string, string>;
   args: string[];
+  /** Serve its local URLs through buzz's browser proxy (buzz.json's "browser", default true). */
+  browser: boolean;
 }
 
 export interface Dependency {

@@ -18,6 +18,7 @@ import { stopInOrder } from "./shutdown.ts";
 import { CONDITION_WORDS, DependencyError, untilCondition } from "./depends.ts";
 import { nextRestart, restartPolicy } from "./restart.ts";
 import { log } from "../../shared/log.ts";
+import type { BrowserRecord } from "../browser/pages.ts";
 
 export { lineMatcher } from "./matcher.ts";
 export type { AutoRestart, DetectedError, LogLine, RunInfo, ScriptInfo, Stream, SupervisorEvent };
@@ -76,6 +77,11 @@ export class Supervisor {
    * when a good list is set.
    */
   configProblem: string | null = null;
+  /**
+   * Serves a URL a run of the script printed through buzz's browser proxy and
+   * returns the proxied URL, or null (instance/browser/room.ts sets it).
+   */
+  browserUrl: ((script: string, url: string) => string | null) | null = null;
   #graceMs: number;
   #logLines: number | undefined;
   #logBytes: number;
@@ -380,6 +386,17 @@ export class Supervisor {
       .map((e) => ({ ...e, lines: [...e.lines] }));
   }
 
+  /**
+   * Records what pages of a run's dev server sent (instance/browser/); false
+   * when the run is gone.
+   */
+  browser(processId: string, records: BrowserRecord[]): boolean {
+    const run = this.#runs.get(processId);
+    if (!run) return false;
+    for (const rec of records) run.browser(rec);
+    return true;
+  }
+
   urls(): { process_id: string; script: string; urls: string[] }[] {
     return [...this.#runs.values()].map((r) => ({
       process_id: r.info.process_id,
@@ -468,6 +485,7 @@ export class Supervisor {
         started_by: opts.actor ?? "agent",
         ended_at: null,
         urls: [],
+        browser_urls: {},
         tty: opts.tty ?? this.#tty,
         env: sources,
         auto_restart: opts.autoRestart ?? null,
@@ -483,6 +501,7 @@ export class Supervisor {
       logBytes: this.#logBytes,
       nextErrorId: () => ++this.#errorIds,
       emit: this.#emit,
+      browserUrl: (url) => this.browserUrl?.(script.name, url) ?? null,
     });
     this.#runs.set(run.info.process_id, run);
     this.#born.set(run, ++this.#spawned);

@@ -69,9 +69,11 @@ export function startConsole(
     chain = chain.then(() => write(text)).catch(() => {}).finally(() => pending -= text.length);
   };
 
-  const prefix = (id: string, color = colorFor(scriptOf(id))) => {
-    width = Math.max(width, id.length);
-    const label = `${id.padEnd(width)} |`;
+  const prefix = (id: string, color = colorFor(scriptOf(id)), source?: string) => {
+    // A page's lines (instance/browser/) read "web-1 browser |".
+    const name = source ? `${id} ${source}` : id;
+    width = Math.max(width, name.length);
+    const label = `${name.padEnd(width)} |`;
     return opts.color ? `\x1b[38;5;${color}m${label}${RESET} ` : `${label} `;
   };
   const event = (text: string) => {
@@ -92,7 +94,8 @@ export function startConsole(
       const lost = lines[0].seq - cursor - 1;
       if (lost > 0) parts.push(event(`${lost} lines were dropped from the buffer before shown`));
       for (const l of lines) {
-        parts.push(prefix(l.process_id), opts.color ? l.text + RESET : l.plain, "\n");
+        const p = prefix(l.process_id, undefined, l.source);
+        parts.push(p, opts.color ? l.text + RESET : l.plain, "\n");
       }
       cursor = next_seq;
     }
@@ -149,7 +152,10 @@ export function describeSupervisorEvent(
     case "exited":
       return `${ev.run.process_id} ${exitText(ev.run)}`;
     case "url":
-      return `${ev.processId} url ${ev.url}`;
+      return ev.browser
+        ? `${ev.processId} url ${ev.url} → browser view ${ev.browser} (pages opened there ` +
+          "report their errors and console to the agent)"
+        : `${ev.processId} url ${ev.url}`;
     case "error":
       return `${ev.processId} error: ${ev.error.message}`;
     case "ready":

@@ -10,6 +10,7 @@ import { setLogSink } from "../../../shared/log.ts";
 import { canType, restart, toggle } from "./actions.ts";
 import { Header, KeysLine, StatusLine, VIEWS } from "./bars.tsx";
 import { copyToClipboard } from "./clipboard.ts";
+import { openInBrowser } from "./open.ts";
 import { ErrorsView } from "./errors.tsx";
 import { Help } from "./help.tsx";
 import { ProcessList } from "./list.tsx";
@@ -63,7 +64,12 @@ export function App(props: AppProps) {
   const scriptList = scriptRows(sup.scripts, sup.runs(), sup.waiting());
   const errors = sup.errors({ limit: 200 });
   const urls: UrlRow[] = sup.runs().flatMap((r) =>
-    r.urls.map((url) => ({ process_id: r.process_id, url, running: r.state === "running" }))
+    r.urls.map((url) => ({
+      process_id: r.process_id,
+      url,
+      running: r.state === "running",
+      browser: r.browser_urls[url],
+    }))
   );
   const listH = Math.min(scriptList.length + 1, Math.max(3, Math.floor(contentH * 0.4)));
   /** What the output pane shows for a view and selection: one run's log, or all runs' merged. */
@@ -142,6 +148,19 @@ export function App(props: AppProps) {
     copyToClipboard(text);
     setMessage(`copied ${text.length} characters to the clipboard`);
   };
+  /** The selected URL's browser view (URLs view), or the selected script's first one. */
+  const open = () => {
+    let url: string | undefined;
+    if (viewNow.current === 3) {
+      const row = urls[clamp(urlSelNow.current, urls.length)];
+      url = row?.browser ?? row?.url;
+    } else {
+      const script = live().row?.script.name;
+      const run = sup.runs().filter((r) => r.script === script).at(-1);
+      url = run && (Object.values(run.browser_urls)[0] ?? run.urls[0]);
+    }
+    setMessage(url ? openInBrowser(url) : "no URL to open: the selected script printed none");
+  };
   const quit = () => {
     setMessage(quitting.current ? "forcing" : "stopping every script… (Ctrl-C again forces)");
     quitting.current = true;
@@ -195,6 +214,8 @@ export function App(props: AppProps) {
       case "c":
       case "y":
         return copy();
+      case "o":
+        return open();
       case "i": {
         const why = canType(t.row?.run);
         if (why) return setMessage(why);

@@ -27,12 +27,14 @@ export function ErrorsView(
         <Text key={e.id} wrap="truncate" inverse={first + i === selected}>
           {`${first + i === selected ? "▶" : " "} ${fit(e.process_id, 10)} ${
             e.time.slice(11, 19)
-          } `}
+          } ${e.tool === "browser" ? "browser " : ""}`}
           <Text color="red">{e.message}</Text>
         </Text>
       ))}
       <Text dimColor wrap="truncate">
-        {`── ${current?.process_id ?? ""} · ${current?.kind ?? ""} · c copies it ──`}
+        {`── ${current?.process_id ?? ""} · ${current?.tool === "browser" ? "browser · " : ""}${
+          current?.kind ?? ""
+        }${current?.page ? ` · ${current.page}` : ""} · c copies it ──`}
       </Text>
       {(current?.lines ?? []).slice(0, detailH).map((l, i) => (
         <Text key={i} wrap="truncate">{l || " "}</Text>

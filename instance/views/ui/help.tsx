@@ -10,6 +10,7 @@ export const KEYS: [string, string][] = [
   ["/", "search the output (Enter to search, Esc to cancel)"],
   ["n  N", "older / newer match"],
   ["c", "copy the selected error, URL or line to the clipboard (OSC 52)"],
+  ["o", "open the selected script's (or URL's) browser view in your default browser"],
   ["tab  1-4", "switch view: 1 processes, 2 all output, 3 errors, 4 URLs"],
   ["i", "type into the selected process (Ctrl-] returns)"],
   ["?", "this help (any key closes it)"],

@@ -21,7 +21,8 @@ export function LogView(
 ) {
   const { lines, height, tagged, match, following } = props;
   const needle = props.query?.toLowerCase();
-  const tagW = tagged ? Math.max(6, ...lines.map((l) => l.process_id.length)) : 0;
+  const tag = (l: TailedLine) => l.source ? `${l.process_id} ${l.source}` : l.process_id;
+  const tagW = tagged ? Math.max(6, ...lines.map((l) => tag(l).length)) : 0;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate">
@@ -37,9 +38,10 @@ export function LogView(
           <Text key={l.seq} wrap="truncate">
             {tagged && (
               <Text color={ansi256(colorFor(scriptOf(l.process_id)))}>
-                {l.process_id.padEnd(tagW)} │{" "}
+                {tag(l).padEnd(tagW)} │{" "}
               </Text>
             )}
+            {!tagged && l.source && <Text dimColor>{`${l.source} │ `}</Text>}
             {l.seq === match
               ? <Text inverse>{l.plain || " "}</Text>
               : hit
