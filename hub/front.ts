@@ -48,7 +48,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       "project where buzz runs. Call instances_list to see them; every other tool takes an " +
       "optional `instance` (id, name or project directory), needed only when several run.",
   });
-  const front: FrontInfo = { era, server };
+  const front: FrontInfo = { era, server, fetched: new Set(), held: new Map() };
   const startup = registry.ready;
   // The client says what it can do at initialize (2025) or with each request (2026-07-28).
   let noted: unknown;
@@ -56,7 +56,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     const caps = server.getClientCapabilities();
     if (!caps || caps === noted) return;
     noted = caps;
-    registry.ask((_s, reg) => reg.setClientCapabilities(caps));
+    registry.ask((_s, reg) => reg.setClientCapabilities(caps, era));
   };
 
   /** Finds the instance for a request, or throws an error that says how to choose one. */
@@ -113,6 +113,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     // A list answered mid-reconnection would miss that instance's part, then change back.
     const deadline = Date.now() + CONNECTING_WAIT_MS;
     while (await connectionSettled(deadline));
+    front.fetched.add(kind === "resourceTemplates" ? "resources" : kind);
     const page = paginate<unknown>(registry.catalog[kind], req.params?.cursor);
     return { [kind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) } as never;
   };
