@@ -120,7 +120,7 @@ export class Upstream {
     try {
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
       self = new Upstream(client, capabilities, hooks, await fetchLists(client));
-      await self.#wire(capabilities);
+      self.#wire(capabilities);
     } catch (e) {
       await (self ? self.close() : client.close().catch(() => {}));
       throw e;
@@ -129,7 +129,7 @@ export class Upstream {
     return self;
   }
 
-  async #wire(capabilities: ClientCapabilities): Promise<void> {
+  #wire(capabilities: ClientCapabilities): void {
     const { client, hooks } = this;
     client.onclose = () => this.markLost("connection closed");
     client.fallbackNotificationHandler = (n) => {
@@ -168,7 +168,8 @@ export class Upstream {
         });
       }
     } else {
-      await this.#listen();
+      // Not awaited: a listen that is slow to be acknowledged must not hold up the connection.
+      void this.#listen();
     }
     this.#probeTimer = setInterval(() => this.#probe(), PROBE_INTERVAL_MS);
   }
@@ -190,6 +191,13 @@ export class Upstream {
     const old = this.#subscription;
     this.#subscription = undefined;
     await old?.close();
+    const silent = (["tools", "resources", "prompts"] as const).filter((k) =>
+      caps[k] && !caps[k].listChanged
+    );
+    this.unfollowed = silent.length
+      ? `it does not announce changes to its ${silent.join(", ")}; the hub reads its lists ` +
+        `again every ${PROBE_INTERVAL_MS / 1000} s instead`
+      : undefined;
     if (!Object.values(filter).some(Boolean)) return;
     const abort = new AbortController();
     let sub: McpSubscription;
@@ -200,11 +208,11 @@ export class Upstream {
       });
     } catch (e) {
       abort.abort();
-      this.unfollowed = `its subscriptions/listen failed (${(e as Error).message})`;
+      this.unfollowed = `its subscriptions/listen failed (${(e as Error).message}); ` +
+        `the hub reads its lists again every ${PROBE_INTERVAL_MS / 1000} s instead`;
       log.info(`${this.client.getServerVersion()?.name ?? "server"}: ${this.unfollowed}`);
       return;
     }
-    this.unfollowed = undefined;
     this.#subscription = sub;
     sub.closed.then((reason) => {
       if (reason !== "local" && this.#subscription === sub) {
@@ -214,9 +222,19 @@ export class Upstream {
   }
 
   #probe(): void {
+    if (this.unfollowed) return this.#reread();
     const opts = { timeout: PROBE_TIMEOUT_MS };
     const probe = this.era === "modern" ? this.client.discover(opts) : this.client.ping(opts);
     probe.catch((e: Error) => this.markLost(`probe failed: ${e.message}`));
+  }
+
+  /** The probe of a server whose changes are not followed: its lists, read again. */
+  #reread(): void {
+    fetchLists(this.client, PROBE_TIMEOUT_MS).then((lists) => {
+      if (JSON.stringify(lists) === JSON.stringify(this.lists)) return;
+      this.lists = lists;
+      this.hooks.onListsChanged(lists);
+    }, (e: Error) => this.markLost(`probe failed: ${e.message}`));
   }
 
   /** Follows the resources the hub's client subscribed to. */
@@ -256,11 +274,11 @@ export class Upstream {
 }
 
 /** Every page of every list the instance offers (the SDK follows the cursors). */
-async function fetchLists(client: Client): Promise<Lists> {
+async function fetchLists(client: Client, timeout = CONNECT_TIMEOUT_MS): Promise<Lists> {
   const caps = client.getServerCapabilities() ?? {};
   // Bounded, so that a server that never answers is a failed attempt with a reason, not a
   // connection that stays pending for good.
-  const fresh = { cacheMode: "refresh" as const, timeout: CONNECT_TIMEOUT_MS };
+  const fresh = { cacheMode: "refresh" as const, timeout };
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
     caps.tools ? client.listTools(undefined, fresh).then((r) => r.tools) : [],
     caps.resources ? client.listResources(undefined, fresh).then((r) => r.resources) : [],
