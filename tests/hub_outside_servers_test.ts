@@ -347,3 +347,124 @@ for (const kind of ["python", "fastmcp", "quirks-ndjson", "quirks-refused"] as O
     },
   );
 }
+
+/** The hub's instances_list, for the one instance announced. */
+async function soleInstance(client: Client): Promise<Structured> {
+  const r = await client.callTool({ name: "instances_list", arguments: {} });
+  return (r.structuredContent as { instances: Structured[] }).instances[0] ?? {};
+}
+
+for (const kind of ["quirks-ndjson", "quirks-refused"] as OutsideKind[]) {
+  Deno.test(
+    `hub: a server whose listen is ${
+      kind === "quirks-refused" ? "refused" : "never acknowledged"
+    } stays connected, and instances_list says its list changes are not followed`,
+    opts,
+    async () => {
+      const home = await tempDir();
+      const disco = await tempDir();
+      const server = await startOutside(kind, home, disco);
+      let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+      try {
+        hub = await startHub(disco);
+        const entry = await until("the note on its lists", async () => {
+          const e = await soleInstance(hub!.client);
+          return e.state === "connected" && e.lists_unfollowed ? e : undefined;
+        }, 30_000);
+        assert.match(
+          String(entry.lists_unfollowed),
+          kind === "quirks-refused"
+            ? /subscriptions\/listen failed \(.*Method not found/
+            : /subscriptions\/listen failed/,
+        );
+        // Still connected, a while later: no probe took the connection down.
+        const r = await hub.client.callTool({ name: "echo", arguments: { text: "still here" } });
+        assert.deepEqual(r.content, [{ type: "text", text: "still here" }]);
+        assert.doesNotMatch(hub.stderr(), /disconnected|connecting failed/);
+      } finally {
+        await hub?.close();
+        await server.stop();
+        killProcessesIn(home);
+      }
+    },
+  );
+}
+
+Deno.test(
+  "hub: a connection that fails is reported with its real reason, in the log and in instances_list",
+  opts,
+  async () => {
+    const home = await tempDir();
+    const disco = await tempDir();
+    const server = await startOutside("quirks-badlist", home, disco);
+    let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+    try {
+      hub = await startHub(disco);
+      const entry = await until("the failure", async () => {
+        const e = await soleInstance(hub!.client);
+        return e.last_error ? e : undefined;
+      }, 30_000);
+      assert.equal(entry.state, "disconnected");
+      assert.match(String(entry.last_error), /connect failed: .*the tool registry is broken/);
+      await until(
+        "the log line",
+        () =>
+          /connecting failed \(attempt 1\): connect failed: .*the tool registry is broken/.test(
+            hub!.stderr(),
+          ),
+      );
+    } finally {
+      await hub?.close();
+      await server.stop();
+      killProcessesIn(home);
+    }
+  },
+);
+
+Deno.test(
+  "hub: no list_changed reaches the client before it has fetched that list; after, it does",
+  opts,
+  async () => {
+    const home = await tempDir();
+    const disco = await tempDir();
+    const servers = [await startOutside("quirks-plain", home, disco)];
+    let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+    const notes: string[] = [];
+    try {
+      hub = await startHub(disco, {}, (c) => {
+        c.fallbackNotificationHandler = (n) => {
+          notes.push(n.method);
+          return Promise.resolve();
+        };
+        for (
+          const m of [
+            "notifications/tools/list_changed",
+            "notifications/resources/list_changed",
+            "notifications/prompts/list_changed",
+          ] as const
+        ) c.setNotificationHandler(m, (n) => void notes.push(n.method));
+      }, { era: "legacy" });
+      await until(
+        "the instance",
+        async () => (await soleInstance(hub!.client)).state === "connected",
+      );
+      assert.deepEqual(notes.filter((m) => m.endsWith("list_changed")), []);
+      await hub.client.listTools();
+      // Another server, with a tool of its own: the tool list changes.
+      servers.push(await startOutside("quirks-refused", home, disco));
+      await until(
+        "tools/list_changed",
+        () => notes.includes("notifications/tools/list_changed"),
+        30_000,
+      );
+      // Resources and prompts were never fetched: nothing said of them.
+      assert.deepEqual(notes.filter((m) => m.endsWith("list_changed")), [
+        "notifications/tools/list_changed",
+      ]);
+    } finally {
+      await hub?.close();
+      for (const s of servers) await s.stop();
+      killProcessesIn(home);
+    }
+  },
+);
