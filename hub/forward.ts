@@ -84,8 +84,10 @@ export async function forward(
     const state = ctx.mcpReq.requestState();
     if (typeof state === "string") out.requestState = state;
   }
+  // The answer goes out after the progress that came before it: a client drops late progress.
+  let progressSent: Promise<unknown> = Promise.resolve();
   const onprogress = progressToken === undefined ? undefined : (p: object) => {
-    ctx.mcpReq.notify({
+    progressSent = ctx.mcpReq.notify({
       method: "notifications/progress",
       params: { ...p, progressToken } as never,
     }).catch(() => {});
@@ -101,6 +103,7 @@ export async function forward(
   try {
     if (translating) return await translated(front, upstream, ctx, send, onprogress);
     const result = await send(ctx.mcpReq.signal, onprogress);
+    await progressSent;
     // An input_required result stays whole: the SDK turns it into requests to a 2025 client.
     return front.era === "legacy" && !isInputRequiredResult(result)
       ? withoutModernMeta(result)

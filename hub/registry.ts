@@ -28,6 +28,7 @@ type Message =
   | { type: "gone"; id: string }
   | { type: "scanned" }
   | { type: "startup-over" }
+  | { type: "client-wait-over" }
   | { type: "connected"; id: string; gen: number; upstream: Upstream; mode: ConnectMode }
   | { type: "failed"; id: string; gen: number; reason: string }
   | { type: "retry"; id: string; gen: number }
@@ -36,6 +37,11 @@ type Message =
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
+/**
+ * How long connections wait for the hub's client to say which era it speaks and what it can do
+ * (its first message, at once in practice), so that each is opened once, in the right era.
+ */
+const CLIENT_WAIT_MS = 500;
 /** Roughly what an instance that came and went leaves behind, as collect.ts counts. */
 const FORGOTTEN_GARBAGE = 2 * 1024 * 1024;
 
@@ -51,12 +57,16 @@ export class Registry {
   #clientCapabilities: ClientCapabilities = {};
   /** The era the hub's client speaks; unknown until it says. */
   #clientEra?: Era;
+  /** Instances found before the client said who it is, connected once it has (or CLIENT_WAIT_MS). */
+  #deferred: Set<Entry> | undefined = new Set();
+  readonly #startupWaitMs: number;
+  readonly #clientWaitTimer: ReturnType<typeof setTimeout>;
   readonly #initial = new Set<string>();
   #scanned = false;
   #startupOver = false;
   #isReady = false;
   readonly #ready = Promise.withResolvers<void>();
-  readonly #startupTimer: ReturnType<typeof setTimeout>;
+  #startupTimer?: ReturnType<typeof setTimeout>;
   readonly #stopped: Promise<void>;
 
   constructor(
@@ -68,9 +78,10 @@ export class Registry {
     this.#state.hints = hints;
     this.#catalog = buildCatalog(hubTools, []);
     this.#stopped = this.#loop();
-    this.#startupTimer = setTimeout(
-      () => this.#mailbox.push({ type: "startup-over" }),
-      startupWaitMs,
+    this.#startupWaitMs = startupWaitMs;
+    this.#clientWaitTimer = setTimeout(
+      () => this.#mailbox.push({ type: "client-wait-over" }),
+      CLIENT_WAIT_MS,
     );
   }
 
@@ -128,6 +139,7 @@ export class Registry {
   /** Stops the loop and ends every upstream session. */
   async close(): Promise<void> {
     clearTimeout(this.#startupTimer);
+    clearTimeout(this.#clientWaitTimer);
     const upstreams = await this.ask((s) => {
       for (const e of s.instances.values()) clearTimeout(e.retryTimer);
       return [...s.instances.values()].flatMap((e) => e.upstream ? [e.upstream] : []);
@@ -159,6 +171,8 @@ export class Registry {
       case "startup-over":
         this.#startupOver = true;
         return this.#checkReady();
+      case "client-wait-over":
+        return this.#connectDeferred();
       case "found": {
         const old = s.instances.get(msg.record.id);
         if (old) {
@@ -177,6 +191,7 @@ export class Registry {
         });
         s.instances.set(e.record.id, e);
         if (!this.#scanned) this.#initial.add(e.record.id);
+        if (this.#deferred) return void this.#deferred.add(e);
         return this.#connect(e);
       }
       case "gone":
@@ -352,7 +367,25 @@ export class Registry {
     ) return;
     this.#clientCapabilities = caps;
     this.#clientEra = era;
+    this.#connectDeferred();
     for (const e of this.#state.instances.values()) this.#reconcile(e);
+  }
+
+  #connectDeferred(): void {
+    if (!this.#deferred) return;
+    const deferred = this.#deferred;
+    this.#deferred = undefined;
+    clearTimeout(this.#clientWaitTimer);
+    // The start-up wait counts from when the first connections are opened.
+    this.#startupTimer = setTimeout(
+      () => this.#mailbox.push({ type: "startup-over" }),
+      this.#startupWaitMs,
+    );
+    for (const e of deferred) {
+      if (this.#state.instances.get(e.record.id) === e && e.state === "discovered") {
+        this.#connect(e);
+      }
+    }
   }
 
   /**

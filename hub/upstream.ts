@@ -185,8 +185,7 @@ export class Upstream {
       toolsListChanged: !!caps.tools?.listChanged,
       resourcesListChanged: !!caps.resources?.listChanged,
       promptsListChanged: !!caps.prompts?.listChanged,
-      ...(caps.resources?.subscribe && this.#subscribed.size &&
-        { resourceSubscriptions: [...this.#subscribed] }),
+      ...(this.#subscribed.size && { resourceSubscriptions: [...this.#subscribed] }),
     };
     const old = this.#subscription;
     this.#subscription = undefined;
