@@ -18,6 +18,7 @@ import {
   type StandardSchemaV1,
 } from "../shared/sdk_server.ts";
 import type { Upstream } from "./upstream.ts";
+import { HeldCall, heldCallOf, ROUND_TRIP_METHODS } from "./translate.ts";
 
 /**
  * The instance's answer goes to the client as it came: checking it against the
@@ -41,6 +42,10 @@ export interface FrontInfo {
   server: Server;
   /** The level a 2025 client set with logging/setLevel, carried to modern instances per request. */
   logLevel?: string;
+  /** The lists the client has fetched: only those can have changed for it. */
+  fetched: Set<"tools" | "resources" | "prompts">;
+  /** Calls to 2025 servers held for a 2026-07-28 client's retry, by requestState (translate.ts). */
+  held: Map<string, HeldCall>;
 }
 
 export async function forward(
@@ -68,24 +73,37 @@ export async function forward(
   }
   const out: Record<string, unknown> = { ...params, _meta: meta };
   if (!Object.keys(meta).length) delete out._meta;
-  // A retry after input_required: from a modern client the answers are in params already;
-  // from a 2025 client the SDK gathered them through elicitation and hands them over here.
-  if (ctx.mcpReq.inputResponses) out.inputResponses = ctx.mcpReq.inputResponses;
-  const state = ctx.mcpReq.requestState();
-  if (typeof state === "string") out.requestState = state;
-  try {
-    const result = await upstream.client.request({ method, params: out }, Unchecked, {
-      signal: ctx.mcpReq.signal,
+  // A 2026-07-28 client's call to a 2025 server: what the server asks mid-call becomes rounds
+  // of input_required, which the hub holds and answers itself (translate.ts).
+  const translating = front.era === "modern" && upstream.era === "legacy" &&
+    ROUND_TRIP_METHODS.has(method);
+  if (!translating) {
+    // A retry after input_required: from a modern client the answers are in params already;
+    // from a 2025 client the SDK gathered them through elicitation and hands them over here.
+    if (ctx.mcpReq.inputResponses) out.inputResponses = ctx.mcpReq.inputResponses;
+    const state = ctx.mcpReq.requestState();
+    if (typeof state === "string") out.requestState = state;
+  }
+  // The answer goes out after the progress that came before it: a client drops late progress.
+  let progressSent: Promise<unknown> = Promise.resolve();
+  const onprogress = progressToken === undefined ? undefined : (p: object) => {
+    progressSent = ctx.mcpReq.notify({
+      method: "notifications/progress",
+      params: { ...p, progressToken } as never,
+    }).catch(() => {});
+  };
+  const send = (signal: AbortSignal, onprogress?: (p: object) => void) =>
+    upstream.client.request({ method, params: out }, Unchecked, {
+      signal,
       timeout: PROXY_TIMEOUT_MS,
       resetTimeoutOnProgress: true,
       allowInputRequired: true,
-      onprogress: progressToken === undefined ? undefined : (p) => {
-        ctx.mcpReq.notify({
-          method: "notifications/progress",
-          params: { ...p, progressToken } as never,
-        }).catch(() => {});
-      },
-    }) as Result;
+      onprogress,
+    }) as Promise<Result>;
+  try {
+    if (translating) return await translated(front, upstream, ctx, send, onprogress);
+    const result = await send(ctx.mcpReq.signal, onprogress);
+    await progressSent;
     // An input_required result stays whole: the SDK turns it into requests to a 2025 client.
     return front.era === "legacy" && !isInputRequiredResult(result)
       ? withoutModernMeta(result)
@@ -99,6 +117,37 @@ export async function forward(
       return { content: [{ type: "text", text: message }], isError: true };
     }
     throw new ProtocolError(ProtocolErrorCode.InternalError, message);
+  }
+}
+
+/** One round of a 2026-07-28 client's call to a 2025 server (see translate.ts). */
+async function translated(
+  front: FrontInfo,
+  upstream: Upstream,
+  ctx: ServerContext,
+  send: (signal: AbortSignal, onprogress?: (p: object) => void) => Promise<Result>,
+  onprogress?: (p: object) => void,
+): Promise<Result> {
+  let call = heldCallOf(front.held, ctx.mcpReq.requestState());
+  if (call) {
+    call.resume(ctx.mcpReq.inputResponses);
+  } else {
+    const fresh = call = new HeldCall();
+    fresh.result = send(fresh.abort.signal, (p) => fresh.onprogress?.(p));
+    upstream.held.add(fresh);
+    fresh.result.catch(() => {}).finally(() => upstream.held.delete(fresh));
+  }
+  // Cancelling the round in progress cancels the call.
+  const cancel = () => call.abort.abort(ctx.mcpReq.signal.reason);
+  ctx.mcpReq.signal.addEventListener("abort", cancel);
+  call.onprogress = onprogress;
+  try {
+    const next = await call.next();
+    if ("result" in next) return next.result;
+    return call.park(front.held, () => upstream.held.delete(call));
+  } finally {
+    ctx.mcpReq.signal.removeEventListener("abort", cancel);
+    call.onprogress = undefined;
   }
 }
 

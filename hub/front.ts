@@ -4,6 +4,8 @@
 
 import {
   type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
   type LoggingLevel,
   ProtocolError,
   ProtocolErrorCode,
@@ -31,8 +33,10 @@ const LOG_LEVELS: LoggingLevel[] = [
   "emergency",
 ];
 
+type ListRequest = { params?: { cursor?: string } };
+
 /** How long a request waits for an instance that is being connected. */
-const CONNECTING_WAIT_MS = 2_000;
+const CONNECTING_WAIT_MS = 5_000;
 
 export function createFront(registry: Registry, era: "modern" | "legacy"): FrontInfo {
   const server = new Server({ name: "buzz", title: "buzz hub", version: VERSION }, {
@@ -48,15 +52,17 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       "project where buzz runs. Call instances_list to see them; every other tool takes an " +
       "optional `instance` (id, name or project directory), needed only when several run.",
   });
-  const front: FrontInfo = { era, server };
+  const front: FrontInfo = { era, server, fetched: new Set(), held: new Map() };
   const startup = registry.ready;
   // The client says what it can do at initialize (2025) or with each request (2026-07-28).
   let noted: unknown;
-  const noteClient = () => {
-    const caps = server.getClientCapabilities();
-    if (!caps || caps === noted) return;
+  const noteClient = (ctx?: ServerContext) => {
+    const envelope = ctx?.mcpReq.envelope as Record<string, unknown> | undefined;
+    const told = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+    const caps = told ?? server.getClientCapabilities();
+    if (!caps || caps === noted || JSON.stringify(caps) === JSON.stringify(noted)) return;
     noted = caps;
-    registry.ask((_s, reg) => reg.setClientCapabilities(caps));
+    registry.ask((_s, reg) => reg.setClientCapabilities(caps, era));
   };
 
   /** Finds the instance for a request, or throws an error that says how to choose one. */
@@ -107,12 +113,13 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     return true;
   };
 
-  const list = (kind: keyof Catalog) => async (req: { params?: { cursor?: string } }) => {
-    noteClient();
+  const list = (kind: keyof Catalog) => async (req: ListRequest, ctx: ServerContext) => {
+    noteClient(ctx);
     await startup;
     // A list answered mid-reconnection would miss that instance's part, then change back.
     const deadline = Date.now() + CONNECTING_WAIT_MS;
     while (await connectionSettled(deadline));
+    front.fetched.add(kind === "resourceTemplates" ? "resources" : kind);
     const page = paginate<unknown>(registry.catalog[kind], req.params?.cursor);
     return { [kind]: page.items, ...(page.nextCursor && { nextCursor: page.nextCursor }) } as never;
   };
@@ -122,6 +129,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   server.setRequestHandler("prompts/list", list("prompts"));
 
   server.setRequestHandler("tools/call", async (req, ctx) => {
+    noteClient(ctx);
     const { name } = req.params;
     await startup;
     if (name === "instances_list") return await registry.ask(listInstances);
@@ -148,17 +156,16 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     ) as never;
   });
 
-  const byUri = (method: string) => async (req: { params: { uri: string } }, ctx: ServerContext) =>
-    await forward(
-      front,
-      (await route(undefined, (s) => ownersOfUri(s, req.params.uri))).upstream,
-      method,
-      req.params,
-      ctx,
-    );
+  const byUri =
+    (method: string) => async (req: { params: { uri: string } }, ctx: ServerContext) => {
+      noteClient(ctx);
+      const { upstream } = await route(undefined, (s) => ownersOfUri(s, req.params.uri));
+      return await forward(front, upstream, method, req.params, ctx);
+    };
   server.setRequestHandler("resources/read", byUri("resources/read") as never);
 
   server.setRequestHandler("prompts/get", async (req, ctx) => {
+    noteClient(ctx);
     const { instance, args } = takeInstance(req.params.arguments);
     const { upstream } = await route(instance, (s) => ownersOfPrompt(s, req.params.name));
     return await forward(
@@ -171,6 +178,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   });
 
   server.setRequestHandler("completion/complete", async (req, ctx) => {
+    noteClient(ctx);
     const ref = req.params.ref;
     const instance = req.params.context?.arguments?.[INSTANCE_ARG];
     const { upstream } = await route(

@@ -4,7 +4,7 @@
 
 import type { CallToolResult, Tool } from "../shared/sdk.ts";
 import type { State } from "./registry.ts";
-import { describeInstances } from "./route.ts";
+import { describeInstances, unfollowedNote } from "./route.ts";
 
 export const HUB_TOOLS: Tool[] = [
   {
@@ -12,7 +12,8 @@ export const HUB_TOOLS: Tool[] = [
     title: "List buzz instances",
     description:
       "Every buzz instance on this machine (one per project where buzz runs): id, name, project " +
-      "directory and state, and for one not connected the last error in reaching it. Pass an id " +
+      "directory and state, for one not connected the last error in reaching it, and for one whose " +
+      "list changes the hub cannot follow, why (lists_unfollowed). Pass an id " +
       "(or name, or a directory inside the project) as the instance argument of any other tool " +
       "to choose where it runs.",
     inputSchema: { type: "object", properties: {} },
@@ -34,6 +35,7 @@ export const HUB_TOOLS: Tool[] = [
               connected_since: { type: "string" },
               last_error: { type: "string" },
               tool_count: { type: "number" },
+              lists_unfollowed: { type: "string" },
             },
             required: ["id", "name", "directory", "state", "pid", "url", "version", "tool_count"],
           },
@@ -57,6 +59,8 @@ export function listInstances(s: State): CallToolResult {
     ...(e.state === "connected" && e.connectedSince && { connected_since: e.connectedSince }),
     ...(e.state !== "connected" && e.lastError && { last_error: e.lastError }),
     tool_count: e.lists?.tools.length ?? 0,
+    ...(e.state === "connected" && e.upstream?.unfollowed &&
+      { lists_unfollowed: unfollowedNote(e) }),
   }));
   return {
     content: [{ type: "text", text: describeInstances(s) }],

@@ -13,6 +13,7 @@ import { watchListens } from "./listens.ts";
 import type { FrontInfo } from "./forward.ts";
 import { HUB_TOOLS } from "./instances_tools.ts";
 import { Registry } from "./registry.ts";
+import { untranslatable } from "./translate.ts";
 
 export interface HubOptions {
   discoveryDir?: string;
@@ -38,9 +39,11 @@ export async function runHub(opts: HubOptions): Promise<number> {
   let front: FrontInfo | undefined;
   const registry = new Registry(
     {
-      catalogChanged: (kinds) => {
+      catalogChanged: (all) => {
         const s = front?.server;
         if (!s) return;
+        // A list the client has not fetched yet has not changed for it.
+        const kinds = all.filter((k) => front!.fetched.has(k));
         if (kinds.includes("tools")) s.sendToolListChanged().catch(() => {});
         if (kinds.includes("resources")) s.sendResourceListChanged().catch(() => {});
         if (kinds.includes("prompts")) s.sendPromptListChanged().catch(() => {});
@@ -51,13 +54,7 @@ export async function runHub(opts: HubOptions): Promise<number> {
         );
       },
       forwardRequest: (method, params, signal) => {
-        if (front?.era !== "legacy") {
-          return Promise.reject(
-            new Error(
-              `the hub's client speaks MCP 2026-07-28, where servers cannot send ${method}`,
-            ),
-          );
-        }
+        if (front?.era !== "legacy") return Promise.reject(untranslatable(method, 0));
         return front.server.request({ method, params } as never, { signal });
       },
     },

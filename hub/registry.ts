@@ -11,7 +11,7 @@ import type { ClientCapabilities, Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
 import { buildCatalog, type Catalog, type CatalogKind, changedKinds } from "./catalog.ts";
 import { ownersOfUri, pickInstance } from "./route.ts";
-import type { Lists, Upstream, UpstreamHooks } from "./upstream.ts";
+import type { ConnectMode, Era, Lists, Upstream, UpstreamHooks } from "./upstream.ts";
 import type { Entry, State } from "./state.ts";
 
 export type { Entry, InstanceState, State } from "./state.ts";
@@ -28,7 +28,8 @@ type Message =
   | { type: "gone"; id: string }
   | { type: "scanned" }
   | { type: "startup-over" }
-  | { type: "connected"; id: string; gen: number; upstream: Upstream }
+  | { type: "client-wait-over" }
+  | { type: "connected"; id: string; gen: number; upstream: Upstream; mode: ConnectMode }
   | { type: "failed"; id: string; gen: number; reason: string }
   | { type: "retry"; id: string; gen: number }
   | { type: "lists"; id: string; gen: number; lists: Lists }
@@ -36,6 +37,11 @@ type Message =
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
+/**
+ * How long connections wait for the hub's client to say which era it speaks and what it can do
+ * (its first message, at once in practice), so that each is opened once, in the right era.
+ */
+const CLIENT_WAIT_MS = 500;
 /** Roughly what an instance that came and went leaves behind, as collect.ts counts. */
 const FORGOTTEN_GARBAGE = 2 * 1024 * 1024;
 
@@ -49,12 +55,18 @@ export class Registry {
   #settleWaiters: (() => void)[] = [];
   /** What the hub's client can do; unknown (nothing) until it says. */
   #clientCapabilities: ClientCapabilities = {};
+  /** The era the hub's client speaks; unknown until it says. */
+  #clientEra?: Era;
+  /** Instances found before the client said who it is, connected once it has (or CLIENT_WAIT_MS). */
+  #deferred: Set<Entry> | undefined = new Set();
+  readonly #startupWaitMs: number;
+  readonly #clientWaitTimer: ReturnType<typeof setTimeout>;
   readonly #initial = new Set<string>();
   #scanned = false;
   #startupOver = false;
   #isReady = false;
   readonly #ready = Promise.withResolvers<void>();
-  readonly #startupTimer: ReturnType<typeof setTimeout>;
+  #startupTimer?: ReturnType<typeof setTimeout>;
   readonly #stopped: Promise<void>;
 
   constructor(
@@ -66,9 +78,10 @@ export class Registry {
     this.#state.hints = hints;
     this.#catalog = buildCatalog(hubTools, []);
     this.#stopped = this.#loop();
-    this.#startupTimer = setTimeout(
-      () => this.#mailbox.push({ type: "startup-over" }),
-      startupWaitMs,
+    this.#startupWaitMs = startupWaitMs;
+    this.#clientWaitTimer = setTimeout(
+      () => this.#mailbox.push({ type: "client-wait-over" }),
+      CLIENT_WAIT_MS,
     );
   }
 
@@ -126,6 +139,7 @@ export class Registry {
   /** Stops the loop and ends every upstream session. */
   async close(): Promise<void> {
     clearTimeout(this.#startupTimer);
+    clearTimeout(this.#clientWaitTimer);
     const upstreams = await this.ask((s) => {
       for (const e of s.instances.values()) clearTimeout(e.retryTimer);
       return [...s.instances.values()].flatMap((e) => e.upstream ? [e.upstream] : []);
@@ -157,6 +171,8 @@ export class Registry {
       case "startup-over":
         this.#startupOver = true;
         return this.#checkReady();
+      case "client-wait-over":
+        return this.#connectDeferred();
       case "found": {
         const old = s.instances.get(msg.record.id);
         if (old) {
@@ -171,9 +187,11 @@ export class Registry {
           attempts: 0,
           fileGone: false,
           era: undefined,
+          speaks: undefined,
         });
         s.instances.set(e.record.id, e);
         if (!this.#scanned) this.#initial.add(e.record.id);
+        if (this.#deferred) return void this.#deferred.add(e);
         return this.#connect(e);
       }
       case "gone":
@@ -194,6 +212,7 @@ export class Registry {
           lastError: undefined,
           attempts: 0,
           era: msg.upstream.era,
+          speaks: learned(entry.speaks, msg.upstream, msg.mode),
         });
         log.info(
           `connected to ${entry.record.id} (${entry.record.directory}), ${entry.lists?.tools.length} tools, ${
@@ -205,7 +224,7 @@ export class Registry {
         // Connecting (initialize, lists, their schemas) leaves garbage too.
         noteGarbage(FORGOTTEN_GARBAGE / 2);
         this.#resubscribe(entry);
-        this.#tellCapabilities(entry);
+        this.#reconcile(entry);
         return this.#rebuildCatalog();
       case "failed":
         if (!entry || msg.gen !== entry.gen) return;
@@ -250,10 +269,11 @@ export class Registry {
     };
     // The SDK's client package loads with the first connection, so that the hub answers its
     // own client's initialize without waiting for it.
+    const mode = this.#modeFor(e);
     import("./upstream.ts").then(({ Upstream }) =>
-      Upstream.connect(e.record, hooks, this.#clientCapabilities, e.era)
+      Upstream.connect(e.record, hooks, this.#clientCapabilities, mode)
     ).then(
-      (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream }),
+      (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream, mode }),
       (err) =>
         this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),
     );
@@ -341,21 +361,65 @@ export class Registry {
    * initialize and cannot be told again, so one told otherwise is reconnected.
    * Call only inside the loop (via ask).
    */
-  setClientCapabilities(caps: ClientCapabilities): void {
-    if (JSON.stringify(caps) === JSON.stringify(this.#clientCapabilities)) return;
+  setClientCapabilities(caps: ClientCapabilities, era: Era): void {
+    if (
+      era === this.#clientEra && JSON.stringify(caps) === JSON.stringify(this.#clientCapabilities)
+    ) return;
     this.#clientCapabilities = caps;
-    for (const e of this.#state.instances.values()) this.#tellCapabilities(e);
+    this.#clientEra = era;
+    this.#connectDeferred();
+    for (const e of this.#state.instances.values()) this.#reconcile(e);
   }
 
-  /** Reconnects a 2025-era instance that was told other capabilities than the client's. */
-  #tellCapabilities(e: Entry): void {
+  #connectDeferred(): void {
+    if (!this.#deferred) return;
+    const deferred = this.#deferred;
+    this.#deferred = undefined;
+    clearTimeout(this.#clientWaitTimer);
+    // The start-up wait counts from when the first connections are opened.
+    this.#startupTimer = setTimeout(
+      () => this.#mailbox.push({ type: "startup-over" }),
+      this.#startupWaitMs,
+    );
+    for (const e of deferred) {
+      if (this.#state.instances.get(e.record.id) === e && e.state === "discovered") {
+        this.#connect(e);
+      }
+    }
+  }
+
+  /**
+   * The era to open a connection in: the client's own where the server speaks it, so that what
+   * the server asks of its client (push-style on a 2025 connection, input_required on a
+   * 2026-07-28 one) reaches the client in the form it expects.
+   */
+  #modeFor(e: Entry): ConnectMode {
+    if (e.speaks?.modern === false) return "legacy";
+    if (this.#clientEra === "legacy" && e.speaks?.legacy !== false) return "prefer-legacy";
+    return "auto";
+  }
+
+  /**
+   * Reconnects an instance that speaks another era than the client's though it could speak
+   * the client's, or a 2025-era one that was told other capabilities than the client's.
+   */
+  #reconcile(e: Entry): void {
     const u = e.upstream;
-    if (u?.era !== "legacy") return;
-    if (JSON.stringify(u.capabilities) === JSON.stringify(this.#clientCapabilities)) return;
+    if (!u) return;
+    const wrongEra = u.era === "modern"
+      ? this.#clientEra === "legacy" && e.speaks?.legacy !== false
+      : this.#clientEra === "modern" && e.speaks?.modern !== false;
+    const untold = u.era === "legacy" &&
+      JSON.stringify(u.capabilities) !== JSON.stringify(this.#clientCapabilities);
+    if (!wrongEra && !untold) return;
     // Closed first: some servers share state between sessions and fail when two overlap.
     // Requests meanwhile wait for the new connection (see front.ts).
-    log.debug(`${e.record.id}: reconnecting to tell it the client's capabilities`);
-    this.#disconnect(e, "the client's capabilities changed");
+    const why = wrongEra ? "to speak its client's era" : "to tell it the client's capabilities";
+    log.debug(`${e.record.id}: reconnecting ${why}`);
+    this.#disconnect(
+      e,
+      wrongEra ? "the client's era differs" : "the client's capabilities changed",
+    );
     e.reconnecting = true;
     this.#connect(e);
   }
@@ -389,4 +453,17 @@ export class Registry {
     clearTimeout(this.#startupTimer);
     this.#ready.resolve();
   }
+}
+
+/** What a connection showed of the eras a server speaks. */
+function learned(before: Entry["speaks"], u: Upstream, mode: ConnectMode): Entry["speaks"] {
+  const speaks = { ...before };
+  if (u.era === "legacy") {
+    speaks.legacy = true;
+    if (mode === "auto") speaks.modern = false;
+  } else {
+    speaks.modern = true;
+    if (mode === "prefer-legacy") speaks.legacy = false;
+  }
+  return speaks;
 }

@@ -13,8 +13,15 @@ export function describeInstances(s: State): string {
   // Why an instance is not connected, so that an agent can tell its user.
   return [...s.instances.values()].map((e) =>
     `  ${e.record.id} (${e.record.name}) ${e.state} ${e.record.directory}` +
-    (e.state !== "connected" && e.lastError ? `; last error: ${e.lastError}` : "")
+    (e.state !== "connected" && e.lastError ? `; last error: ${e.lastError}` : "") +
+    (e.state === "connected" && e.upstream?.unfollowed ? `; ${unfollowedNote(e)}` : "")
   ).join("\n");
+}
+
+/** Why the hub cannot tell when this connected instance's lists change. */
+export function unfollowedNote(e: Entry): string | undefined {
+  const why = e.upstream?.unfollowed;
+  return why && `changes to its lists are not followed: ${why}`;
 }
 
 /** Resolves what a caller typed to exactly one instance, or explains why not. */

@@ -20,8 +20,10 @@ export interface Entry {
   attempts: number;
   retryTimer?: ReturnType<typeof setTimeout>;
   fileGone: boolean;
-  /** The era it spoke when last connected, so that a 2025-era server is not probed again. */
+  /** The era it spoke when last connected. */
   era?: Era;
+  /** What it was found to speak: a 2025-only server is not probed again; a refusal of 2025 is not retried. */
+  speaks?: { modern?: boolean; legacy?: boolean };
   /** Reconnecting by the hub's own choice (to tell it the client's capabilities). */
   reconnecting?: boolean;
 }

@@ -16,10 +16,14 @@ import {
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { onBodyEnd } from "../shared/stream_end.ts";
 import { VERSION } from "../shared/version.ts";
+import { log } from "../shared/log.ts";
+import { type HeldCall, untranslatable } from "./translate.ts";
 
 export const PROBE_INTERVAL_MS = 5_000;
 const PROBE_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/** A listen stream not acknowledged by then is given up on; the probe keeps watch alone. */
+const LISTEN_ACK_TIMEOUT_MS = 3_000;
 
 export interface Lists {
   tools: Tool[];
@@ -30,6 +34,13 @@ export interface Lists {
 
 type Notification = { method: string; params?: Record<string, unknown> };
 export type Era = "modern" | "legacy";
+/**
+ * How to open a connection: "auto" probes for 2026-07-28 and falls back to 2025; "legacy"
+ * speaks 2025 at once (a server known to speak nothing newer); "prefer-legacy" tries 2025
+ * first and, if the server refuses it, probes (for a 2025-era client, whose server's
+ * push-style requests reach it only on a 2025 connection).
+ */
+export type ConnectMode = "auto" | "legacy" | "prefer-legacy";
 
 /** What the hub lends each connection: where to send what the instance says. */
 export interface UpstreamHooks {
@@ -52,8 +63,14 @@ export class Upstream {
   #lost = false;
   #closing = false;
   #probeTimer?: ReturnType<typeof setInterval>;
+  /** Until connect() returns, a failure is connect()'s to report, with its real reason. */
+  #live = false;
   #subscription?: McpSubscription;
   #subscribed = new Set<string>();
+  /** Why changes to the server's lists are not followed, when they are not. */
+  unfollowed?: string;
+  /** Calls of a 2026-07-28 client in progress on this 2025 connection (translate.ts). */
+  readonly held = new Set<HeldCall>();
 
   private constructor(
     readonly client: Client,
@@ -63,7 +80,7 @@ export class Upstream {
     public lists: Lists,
   ) {}
 
-  /** "modern" (2026-07-28) or "legacy" (2025): the newest era both sides speak. */
+  /** "modern" (2026-07-28) or "legacy" (2025): the era this connection speaks. */
   get era(): Era {
     return this.client.getProtocolEra() === "modern" ? "modern" : "legacy";
   }
@@ -76,9 +93,16 @@ export class Upstream {
     record: DiscoveryRecord,
     hooks: UpstreamHooks,
     capabilities: ClientCapabilities,
-    /** The era this instance spoke last time: a 2025-era one is not probed again. */
-    known?: Era,
+    mode: ConnectMode = "auto",
   ): Promise<Upstream> {
+    if (mode === "prefer-legacy") {
+      try {
+        return await Upstream.connect(record, hooks, capabilities, "legacy");
+      } catch (e) {
+        log.debug(`${record.id}: 2025 refused (${(e as Error).message}); probing for 2026-07-28`);
+        return await Upstream.connect(record, hooks, capabilities, "auto");
+      }
+    }
     let self: Upstream | undefined;
     const transport = new StreamableHTTPClientTransport(new URL(record.url), {
       requestInit: { headers: { authorization: `Bearer ${record.token}` } },
@@ -87,7 +111,6 @@ export class Upstream {
     // The SDK's probe falls back to initialize as the spec's backward-compatibility section
     // asks: on an HTTP 4xx other than 401/403 (the v1 SDK example's 400 "Invalid or missing
     // session ID" included) and on any JSON-RPC error that is not a 2026-07-28 answer.
-    const mode = known === "legacy" ? "legacy" : "auto";
     const client = new Client({ name: "buzz-hub", version: VERSION }, {
       versionNegotiation: { mode, probe: { timeoutMs: CONNECT_TIMEOUT_MS } },
       capabilities,
@@ -97,15 +120,16 @@ export class Upstream {
     try {
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
       self = new Upstream(client, capabilities, hooks, await fetchLists(client));
-      await self.#wire(capabilities);
+      self.#wire(capabilities);
     } catch (e) {
-      await client.close().catch(() => {});
+      await (self ? self.close() : client.close().catch(() => {}));
       throw e;
     }
+    self.#live = true;
     return self;
   }
 
-  async #wire(capabilities: ClientCapabilities): Promise<void> {
+  #wire(capabilities: ClientCapabilities): void {
     const { client, hooks } = this;
     client.onclose = () => this.markLost("connection closed");
     client.fallbackNotificationHandler = (n) => {
@@ -133,40 +157,83 @@ export class Upstream {
       ) {
         // Only what the client can answer is offered to the server.
         if (!(capability in capabilities)) continue;
-        client.setRequestHandler(
-          method,
-          (req, ctx) => hooks.forwardRequest(method, req.params, ctx.mcpReq.signal) as never,
-        );
+        client.setRequestHandler(method, (req, ctx) => {
+          const { signal } = ctx.mcpReq;
+          // Asked during a call of a 2026-07-28 client: that call answers input_required.
+          if (this.held.size === 1) {
+            return [...this.held][0].ask(method, req.params, signal) as never;
+          }
+          if (this.held.size) throw untranslatable(method, this.held.size);
+          return hooks.forwardRequest(method, req.params, signal) as never;
+        });
       }
     } else {
-      await this.#listen();
+      // Not awaited: a listen that is slow to be acknowledged must not hold up the connection.
+      void this.#listen();
     }
     this.#probeTimer = setInterval(() => this.#probe(), PROBE_INTERVAL_MS);
   }
 
-  /** A modern instance tells of changes on a listen stream; its end means the instance is gone. */
+  /**
+   * A modern server tells of changes on a listen stream, opened only for what it advertises.
+   * Listening is optional: a listen refused (-32601), failed or never acknowledged leaves the
+   * connection up, watched by the probe alone, and says why its changes are not followed.
+   */
   async #listen(): Promise<void> {
     const caps = this.client.getServerCapabilities() ?? {};
-    const old = this.#subscription;
-    const sub = await this.client.listen({
+    const filter = {
       toolsListChanged: !!caps.tools?.listChanged,
       resourcesListChanged: !!caps.resources?.listChanged,
       promptsListChanged: !!caps.prompts?.listChanged,
       ...(this.#subscribed.size && { resourceSubscriptions: [...this.#subscribed] }),
-    });
+    };
+    const old = this.#subscription;
+    this.#subscription = undefined;
+    await old?.close();
+    const silent = (["tools", "resources", "prompts"] as const).filter((k) =>
+      caps[k] && !caps[k].listChanged
+    );
+    this.unfollowed = silent.length
+      ? `it does not announce changes to its ${silent.join(", ")}; the hub reads its lists ` +
+        `again every ${PROBE_INTERVAL_MS / 1000} s instead`
+      : undefined;
+    if (!Object.values(filter).some(Boolean)) return;
+    const abort = new AbortController();
+    let sub: McpSubscription;
+    try {
+      sub = await this.client.listen(filter, {
+        timeout: LISTEN_ACK_TIMEOUT_MS,
+        signal: abort.signal,
+      });
+    } catch (e) {
+      abort.abort();
+      this.unfollowed = `its subscriptions/listen failed (${(e as Error).message}); ` +
+        `the hub reads its lists again every ${PROBE_INTERVAL_MS / 1000} s instead`;
+      log.info(`${this.client.getServerVersion()?.name ?? "server"}: ${this.unfollowed}`);
+      return;
+    }
     this.#subscription = sub;
     sub.closed.then((reason) => {
       if (reason !== "local" && this.#subscription === sub) {
         this.markLost(`notification stream closed (${reason})`);
       }
     });
-    await old?.close();
   }
 
   #probe(): void {
+    if (this.unfollowed) return this.#reread();
     const opts = { timeout: PROBE_TIMEOUT_MS };
     const probe = this.era === "modern" ? this.client.discover(opts) : this.client.ping(opts);
     probe.catch((e: Error) => this.markLost(`probe failed: ${e.message}`));
+  }
+
+  /** The probe of a server whose changes are not followed: its lists, read again. */
+  #reread(): void {
+    fetchLists(this.client, PROBE_TIMEOUT_MS).then((lists) => {
+      if (JSON.stringify(lists) === JSON.stringify(this.lists)) return;
+      this.lists = lists;
+      this.hooks.onListsChanged(lists);
+    }, (e: Error) => this.markLost(`probe failed: ${e.message}`));
   }
 
   /** Follows the resources the hub's client subscribed to. */
@@ -180,7 +247,7 @@ export class Upstream {
   }
 
   markLost(reason: string): void {
-    if (this.#lost || this.#closing) return;
+    if (!this.#live || this.#lost || this.#closing) return;
     this.#lost = true;
     this.hooks.onLost(reason);
   }
@@ -206,11 +273,11 @@ export class Upstream {
 }
 
 /** Every page of every list the instance offers (the SDK follows the cursors). */
-async function fetchLists(client: Client): Promise<Lists> {
+async function fetchLists(client: Client, timeout = CONNECT_TIMEOUT_MS): Promise<Lists> {
   const caps = client.getServerCapabilities() ?? {};
   // Bounded, so that a server that never answers is a failed attempt with a reason, not a
   // connection that stays pending for good.
-  const fresh = { cacheMode: "refresh" as const, timeout: CONNECT_TIMEOUT_MS };
+  const fresh = { cacheMode: "refresh" as const, timeout };
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
     caps.tools ? client.listTools(undefined, fresh).then((r) => r.tools) : [],
     caps.resources ? client.listResources(undefined, fresh).then((r) => r.resources) : [],

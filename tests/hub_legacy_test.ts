@@ -60,7 +60,9 @@ Deno.test(
     withV1Server(async (server, disco) => {
       let hub: Hub | undefined;
       try {
-        hub = await startHub(disco, {}, () => {}, { era: "legacy" });
+        // A 2026-07-28 client: the hub probes for its era first (a 2025 client's hub would
+        // speak 2025 at once), and the server refuses the probe.
+        hub = await startHub(disco);
         const h = hub;
         await until("the server's tools through the hub", async () =>
           (await toolNames(h)).includes("test_simple_text"));

@@ -175,7 +175,8 @@ Deno.test(
       await sleep(700); // longer than the instance's update batching
       assert.equal(await listed(), one, "1 instance: unchanged by calls");
       assert.equal(changed.tools, 1, "no tools list_changed from a call");
-      assert.equal(changed.prompts, 1, "prompts changed once, when the instance came");
+      // The client never fetched the prompts, so it is never told they changed.
+      assert.equal(changed.prompts, 0, "no prompts list_changed before prompts/list");
 
       running.push(await startInstance({ project: await fixtureCopy(), discoveryDir: disco }));
       await until(
