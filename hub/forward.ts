@@ -18,6 +18,7 @@ import {
   type StandardSchemaV1,
 } from "../shared/sdk_server.ts";
 import type { Upstream } from "./upstream.ts";
+import { workBegan, workEnded } from "../shared/collect.ts";
 
 /**
  * The instance's answer goes to the client as it came: checking it against the
@@ -73,6 +74,8 @@ export async function forward(
   if (ctx.mcpReq.inputResponses) out.inputResponses = ctx.mcpReq.inputResponses;
   const state = ctx.mcpReq.requestState();
   if (typeof state === "string") out.requestState = state;
+  // No forced collection while a call waits on its instance (collect.ts).
+  workBegan();
   try {
     const result = await upstream.client.request({ method, params: out }, Unchecked, {
       signal: ctx.mcpReq.signal,
@@ -99,6 +102,8 @@ export async function forward(
       return { content: [{ type: "text", text: message }], isError: true };
     }
     throw new ProtocolError(ProtocolErrorCode.InternalError, message);
+  } finally {
+    workEnded();
   }
 }
 

@@ -5,7 +5,7 @@
 
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
-import { noteGarbage } from "../shared/collect.ts";
+import { noteGarbage, workBegan, workEnded } from "../shared/collect.ts";
 import { pidAlive } from "../shared/pid.ts";
 import type { ClientCapabilities, Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
@@ -249,10 +249,11 @@ export class Registry {
       forwardRequest: (method, params, signal) => this.out.forwardRequest(method, params, signal),
     };
     // The SDK's client package loads with the first connection, so that the hub answers its
-    // own client's initialize without waiting for it.
+    // own client's initialize without waiting for it. No forced collection while it connects.
+    workBegan();
     import("./upstream.ts").then(({ Upstream }) =>
       Upstream.connect(e.record, hooks, this.#clientCapabilities, e.era)
-    ).then(
+    ).finally(workEnded).then(
       (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream }),
       (err) =>
         this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),
