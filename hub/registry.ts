@@ -36,6 +36,8 @@ type Message =
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
+/** Changes this close together make one catalog rebuild: a storm of losses is one batch. */
+const CATALOG_BATCH_MS = 10;
 /** Roughly what an instance that came and went leaves behind, as collect.ts counts. */
 const FORGOTTEN_GARBAGE = 2 * 1024 * 1024;
 
@@ -43,6 +45,8 @@ export class Registry {
   readonly #mailbox = new AsyncQueue<Message>();
   readonly #state: State = { instances: new Map(), hints: [], subscriptions: new Map() };
   #catalog: Catalog;
+  /** The catalog is out of date: rebuilt once for a batch of changes (#flushCatalog). */
+  #catalogDirty = false;
   /** Resources a 2026-07-28 client listens for. */
   #listened = new Set<string>();
   /** Resolved when the next connection attempt ends, either way. */
@@ -80,8 +84,12 @@ export class Registry {
     return this.#ready.promise;
   }
 
-  /** The merged lists as of now; replaced (never mutated) by the loop when they change. */
+  /**
+   * The merged lists as of now; replaced (never mutated) when they change. A change not yet
+   * merged is merged first (synchronously, so the state it reads cannot change meanwhile).
+   */
   get catalog(): Catalog {
+    this.#flushCatalog();
     return this.#catalog;
   }
 
@@ -289,8 +297,21 @@ export class Registry {
     noteGarbage(FORGOTTEN_GARBAGE);
   }
 
-  /** Recomputes the merged lists; tells the client only about the kinds that changed. */
+  /**
+   * Marks the merged lists out of date. They are rebuilt once the changes that come together
+   * have been handled (or at the next read): each instance lost used to rebuild them twice, on
+   * disconnect and on forget, so 200 lost at once cost 400 rebuilds of 200 sources.
+   */
   #rebuildCatalog(): void {
+    if (this.#catalogDirty) return;
+    this.#catalogDirty = true;
+    setTimeout(() => this.#flushCatalog(), CATALOG_BATCH_MS);
+  }
+
+  /** Recomputes the merged lists if out of date; tells the client only about the kinds that changed. */
+  #flushCatalog(): void {
+    if (!this.#catalogDirty) return;
+    this.#catalogDirty = false;
     const sources = [...this.#state.instances.values()].flatMap((e) =>
       e.state === "connected" && e.lists
         ? [{ id: e.record.id, version: e.record.version, lists: e.lists }]
