@@ -4,7 +4,7 @@
 //
 //   deno task bench
 //   deno task bench memory   (one phase alone: the memory rows; likewise stack, pauses, crowd,
-//                             scale and floor)
+//                             scale, floor and install)
 //
 // Phases (each with bounded loops; the whole run takes well under two minutes):
 //   1. instance start: spawn → discovery file → first MCP initialize; SIGTERM → exit
@@ -25,6 +25,7 @@
 //  12. crowd (crowd.ts): 200 2025 clients at once; 1,000 initialize-only sessions, RSS at the peak
 //  13. scale (scale.ts): one hub, 200 v1 SDK servers: connect, idle CPU and RSS, calls, all killed
 //  14. floor (floor.ts): urls_list through the hub beside the v1 and v2 SDKs' minimal proxies
+//  15. install (install.ts): the installed npm command's start against the checkout's
 // Progress goes to stderr; only the table goes to stdout.
 //
 // The phases live in lifecycle.ts (1, 2, 6), proxy.ts, v1.ts, coldstart.ts, factory.ts (3)
@@ -48,6 +49,7 @@ import { phasePauses } from "./pauses.ts";
 import { phaseCrowd } from "./crowd.ts";
 import { phaseScale } from "./scale.ts";
 import { phaseFloor } from "./floor.ts";
+import { phaseInstall } from "./install.ts";
 
 async function main() {
   const t0 = now();
@@ -59,6 +61,7 @@ async function main() {
     crowd: phaseCrowd,
     scale: phaseScale,
     floor: phaseFloor,
+    install: () => phaseInstall(),
   }[Deno.args[0] ?? ""];
   if (alone) {
     await alone();
@@ -87,6 +90,7 @@ async function main() {
   await phaseCrowd();
   await phaseScale();
   await phaseFloor();
+  await phaseInstall();
   const hubMem = memory(hub.pid);
   row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);
 

@@ -66,9 +66,8 @@ export async function phaseFloor() {
     { label: "v2 SDK minimal proxy (Deno)", client: v2.client, times: [], spent: 0 },
     { label: "direct (HTTP)", client: direct.client, times: [], spent: 0 },
   ];
-  // Each path's client has seen tools/list, as an agent's has: the v1 proxy's client then
-  // checks structured results against the tools' output schemas, as it would for an agent.
-  for (const p of paths) await p.client.request({ method: "tools/list" });
+  // No tools/list first: the v1 proxy's client would then check every structured result
+  // against its tool's output schema (Ajv), and the floor is its cheapest path.
 
   progress(`urls_list ×${CALLS} on each path, interleaved`);
   for (let i = 0; i < WARMUP + CALLS; i++) {
