@@ -2,15 +2,15 @@
 //
 // - 200 clients at once (the SDK's client: initialize, its GET stream, tools/call
 //   scripts_list, close): how many are served, and how long the slowest took;
-// - 1,000 initialize-only sessions, 50 in flight at a time, never ended: the
-//   instance's RSS before, at the peak (VmHWM, reset before the burst) and right
-//   after it, with no quiet time for a collection; per session at the peak.
+// - 1,000 initialize-only sessions, 50 in flight at a time, never ended, on a
+//   fresh instance: its RSS before, at the peak (VmHWM, reset before the burst)
+//   and right after it, with no quiet time for a collection; per session at the peak.
 //
 //   deno task bench crowd
 
 import { join } from "node:path";
 import { connectInstance } from "../tests/helpers.ts";
-import { mib, ms, now, progress, row, stats } from "./stats.ts";
+import { mib, ms, now, progress, row, sleep, stats } from "./stats.ts";
 import { cleanups, memory, startAnnounced } from "./procs.ts";
 import { rawCall } from "./calls.ts";
 
@@ -57,10 +57,13 @@ export async function phaseCrowd() {
       (failures.length ? `; first failure: ${failures[0].slice(0, 120)}` : ""),
   );
 
-  progress(`${SESSIONS} initialize-only sessions`);
-  const pid = a.inst.pid;
+  progress(`${SESSIONS} initialize-only sessions, on a fresh instance`);
+  await a.inst.stop();
+  const b = await startAnnounced(project, disco, "burst");
+  cleanups.push(() => void b.inst.stop());
+  const pid = b.inst.pid;
   const headers = {
-    authorization: `Bearer ${a.record.token}`,
+    authorization: `Bearer ${b.record.token}`,
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
   };
@@ -74,6 +77,8 @@ export async function phaseCrowd() {
       clientInfo: { name: "leaky", version: "0" },
     },
   });
+  // Past its start-up collection (one second after start-up, collect.ts).
+  await sleep(2500);
   const before = memory(pid).rss;
   // Resets VmHWM to the current RSS, so that it reads the burst's own peak.
   await Deno.writeTextFile(`/proc/${pid}/clear_refs`, "5");
@@ -82,7 +87,7 @@ export async function phaseCrowd() {
   const t0 = now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
     while (next++ < SESSIONS) {
-      const r = await fetch(a.record.url, { method: "POST", headers, body });
+      const r = await fetch(b.record.url, { method: "POST", headers, body });
       await r.body?.cancel();
       if (r.status !== 200) refused++;
     }

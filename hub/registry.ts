@@ -36,6 +36,8 @@ type Message =
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 30_000;
+/** The most the registry's loop works before letting other tasks run. */
+const LOOP_SLICE_MS = 5;
 /** Changes this close together make one catalog rebuild: a storm of losses is one batch. */
 const CATALOG_BATCH_MS = 10;
 /** Roughly what an instance that came and went leaves behind, as collect.ts counts. */
@@ -144,11 +146,24 @@ export class Registry {
   }
 
   async #loop(): Promise<void> {
+    // Queued messages are handled one after another without a return to the event loop, so a
+    // burst (200 instances lost at once, 1-2 ms each) held up everything else, the hub's own
+    // client included: after LOOP_SLICE_MS of work in a row, other tasks get their turn.
+    let worked = 0;
+    let lastEnd = 0;
     for await (const msg of this.#mailbox) {
+      const start = performance.now();
+      if (start - lastEnd > 1) worked = 0;
       try {
         this.#handle(msg);
       } catch (e) {
         log.error("registry:", e);
+      }
+      lastEnd = performance.now();
+      worked += lastEnd - start;
+      if (worked > LOOP_SLICE_MS) {
+        worked = 0;
+        await new Promise((r) => setTimeout(r, 0));
       }
     }
   }
