@@ -1,7 +1,7 @@
 // End-to-end: 2025-era sessions against a real `buzz --no-tui`. Clients that
 // never end their sessions must not lock out the next one: past the cap of idle
 // sessions (100) the least recently used one ends once it has sat unused for a
-// moment (2 s), sessions in use are not capped, and only a ceiling of 1,000 in use
+// moment (15 s), sessions in use are not capped, and only a ceiling of 1,000 in use
 // refuses a newcomer.
 
 import assert from "node:assert/strict";
@@ -20,7 +20,7 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const CAP = 100;
 const IN_USE_CEILING = 1000;
 /** How long an idle session past the cap is spared (instance/serve/legacy.ts). */
-const GRACE_MS = 2_000;
+const GRACE_MS = 15_000;
 const MB = 1024 * 1024;
 
 /** Speaks to one instance's /mcp by hand, as a leaky 2025 client would. */
