@@ -205,6 +205,7 @@ export async function phaseScale() {
   await poll("all gone", async () => (await listInstances(hub)).length === 0, 60_000, 20);
   const goneMs = now() - tk;
   const forgot = hub.lines.filter((l) => l.at > tk && l.text.includes(" info: forgot fleet-"));
+  const seen = hub.lines.filter((l) => l.at > tk && l.text.includes(" disconnected: "));
   await sleep(300);
   pinging = false;
   await pinger;
@@ -212,9 +213,11 @@ export async function phaseScale() {
     area,
     `all ${COUNT} killed at once → all gone from instances_list`,
     ms(goneMs),
-    `target ≤ 500 ms; "forgot" logged from ${ms(forgot[0]?.at - tk)} to ${
-      ms(forgot.at(-1)?.at! - tk)
-    } (${forgot.length})`,
+    `target ≤ 500 ms; "disconnected" logged from ${ms(seen[0]?.at - tk)} to ${
+      ms(seen.at(-1)?.at! - tk)
+    } (${seen.length}, first: ${seen[0]?.text.split(" disconnected: ")[1]}), "forgot" from ${
+      ms(forgot[0]?.at - tk)
+    } to ${ms(forgot.at(-1)?.at! - tk)} (${forgot.length})`,
   );
   const sp = stats(pings);
   row(
