@@ -8,9 +8,9 @@
 //
 //   deno task bench crowd
 
-import { join } from "node:path";
 import { connectInstance } from "../tests/helpers.ts";
 import { mib, ms, now, progress, row, sleep, stats } from "./stats.ts";
+import { idleProject } from "./fixture.ts";
 import { cleanups, memory, startAnnounced } from "./procs.ts";
 import { rawCall } from "./calls.ts";
 
@@ -22,15 +22,7 @@ const TARGET_BURST_MB = 40;
 
 export async function phaseCrowd() {
   const area = "crowd";
-  const project = await Deno.makeTempDir({ prefix: "buzz-bench-crowd-" });
-  const disco = await Deno.makeTempDir({ prefix: "buzz-bench-crowd-disc-" });
-  cleanups.push(() => Deno.remove(project, { recursive: true }));
-  cleanups.push(() => Deno.remove(disco, { recursive: true }));
-  await Deno.chmod(disco, 0o700);
-  await Deno.writeTextFile(
-    join(project, "package.json"),
-    JSON.stringify({ private: true, scripts: { idle: "node -e 'setInterval(()=>{},1e6)'" } }),
-  );
+  const { project, disco } = await idleProject("crowd");
   const a = await startAnnounced(project, disco, "crowd");
   cleanups.push(() => void a.inst.stop());
 

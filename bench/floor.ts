@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { connectInstance, ROOT } from "../tests/helpers.ts";
 import type { Client } from "../shared/sdk.ts";
 import { fmtNum, ms, now, poll, progress, row, stats } from "./stats.ts";
+import { idleProject } from "./fixture.ts";
 import { cleanups, startAnnounced } from "./procs.ts";
 import { listInstances, rawCall } from "./calls.ts";
 import { spawnHub } from "./hubs.ts";
@@ -30,15 +31,7 @@ const TARGET_THROUGHPUT = 1.0;
 export async function phaseFloor() {
   const area = "floor";
   toolDir("@modelcontextprotocol/sdk");
-  const project = await Deno.makeTempDir({ prefix: "buzz-bench-floor-" });
-  const disco = await Deno.makeTempDir({ prefix: "buzz-bench-floor-disc-" });
-  cleanups.push(() => Deno.remove(project, { recursive: true }));
-  cleanups.push(() => Deno.remove(disco, { recursive: true }));
-  await Deno.chmod(disco, 0o700);
-  await Deno.writeTextFile(
-    join(project, "package.json"),
-    JSON.stringify({ private: true, scripts: { idle: "node -e 'setInterval(()=>{},1e6)'" } }),
-  );
+  const { project, disco } = await idleProject("floor");
   const a = await startAnnounced(project, disco, "floor");
   cleanups.push(() => void a.inst.stop());
   const { url, token } = a.record;

@@ -19,6 +19,7 @@ import { connectInstance, MAIN } from "../tests/helpers.ts";
 import { floodWriter } from "./logs.ts";
 import { ms, now, poll, progress, row, sleep, stats } from "./stats.ts";
 import { cleanups, startAnnounced } from "./procs.ts";
+import { idleProject } from "./fixture.ts";
 import { rawCall } from "./calls.ts";
 import { spawnHub } from "./hubs.ts";
 
@@ -146,12 +147,7 @@ export async function floodProbes() {
 
 export async function discoveryMoves() {
   const area = "pauses";
-  const project = await tempDir("buzz-bench-moves-");
-  await Deno.writeTextFile(
-    join(project, "package.json"),
-    JSON.stringify({ private: true, scripts: { idle: "node -e 'setInterval(()=>{},1e6)'" } }),
-  );
-  const disco = await tempDir("buzz-bench-moves-disc-", 0o700);
+  const { project, disco } = await idleProject("moves");
   const aside = await tempDir("buzz-bench-moves-aside-", 0o700);
   const a = await startAnnounced(project, disco, "moves");
   const hub = await spawnHub({ discoveryDir: disco, era: "legacy", logLevel: "debug" });
