@@ -27,13 +27,13 @@ import { VERSION } from "../shared/version.ts";
 
 export const PROBE_INTERVAL_MS = 5_000;
 const PROBE_TIMEOUT_MS = 2_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** What the hub has heard from an instance, kept by its transport's fetch. */
 interface Liveness {
   /** When it last answered anything (performance.now()). */
   at: number;
 }
-const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface Lists {
   tools: Tool[];
