@@ -3,7 +3,8 @@
 // here passes or fails on a number.
 //
 //   deno task bench
-//   deno task bench memory   (one phase alone: the memory rows; likewise stack)
+//   deno task bench memory   (one phase alone: the memory rows; likewise stack, pauses, crowd,
+//                             scale, floor and install)
 //
 // Phases (each with bounded loops; the whole run takes well under two minutes):
 //   1. instance start: spawn → discovery file → first MCP initialize; SIGTERM → exit
@@ -19,7 +20,13 @@
 //   9. a buzz.json stack (stack.ts): buzz → three dependent scripts ready, against their own starts
 //  10. memory (memory.ts): RSS of an idle and a flooded instance, of a hub with 1 and 20 instances
 //      and after 100 came and went, beside an empty program's and the targets
-//  11. the browser proxy (browser.ts): a Vite page load in Chromium, a 10 MB download and an HMR
+//  11. pauses (pauses.ts): scripts_status during a 2 × 100 MB flood; discovery file moved in →
+//      connected, ×30
+//  12. crowd (crowd.ts): 200 2025 clients at once; 1,000 initialize-only sessions, RSS at the peak
+//  13. scale (scale.ts): one hub, 200 v1 SDK servers: connect, idle CPU and RSS, calls, all killed
+//  14. floor (floor.ts): urls_list through the hub beside the v1 and v2 SDKs' minimal proxies
+//  15. install (install.ts): the installed npm command's start against the checkout's
+//  16. the browser proxy (browser.ts): a Vite page load in Chromium, a 10 MB download and an HMR
 //      update through it, each beside the same done directly; the instance's memory
 // Progress goes to stderr; only the table goes to stdout.
 //
@@ -41,12 +48,25 @@ import { phaseCorpus } from "./corpus.ts";
 import { phaseMemory } from "./memory.ts";
 import { phaseStack } from "./stack.ts";
 import { phaseBrowser } from "./browser.ts";
+import { phasePauses } from "./pauses.ts";
+import { phaseCrowd } from "./crowd.ts";
+import { phaseScale } from "./scale.ts";
+import { phaseFloor } from "./floor.ts";
+import { phaseInstall } from "./install.ts";
 
 async function main() {
   const t0 = now();
   // Phases that need nothing set up before them can run alone.
-  const alone =
-    { memory: phaseMemory, stack: phaseStack, browser: phaseBrowser }[Deno.args[0] ?? ""];
+  const alone = {
+    memory: phaseMemory,
+    stack: phaseStack,
+    pauses: phasePauses,
+    crowd: phaseCrowd,
+    scale: phaseScale,
+    floor: phaseFloor,
+    install: () => phaseInstall(),
+    browser: phaseBrowser,
+  }[Deno.args[0] ?? ""];
   if (alone) {
     await alone();
     return printTable();
@@ -70,6 +90,11 @@ async function main() {
   await phaseCorpus();
   await phaseMemory();
   await phaseStack();
+  await phasePauses();
+  await phaseCrowd();
+  await phaseScale();
+  await phaseFloor();
+  await phaseInstall();
   await phaseBrowser();
   const hubMem = memory(hub.pid);
   row("hub", "hub RSS at the end", mib(hubMem.rss), `peak (VmHWM) ${mib(hubMem.hwm)}`);

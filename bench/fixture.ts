@@ -83,3 +83,17 @@ out("flood-done\\n");
   );
   return dir;
 }
+
+/** A project with one idle script and its own discovery directory, both removed on the way out. */
+export async function idleProject(name: string): Promise<{ project: string; disco: string }> {
+  const project = await Deno.makeTempDir({ prefix: `buzz-bench-${name}-` });
+  const disco = await Deno.makeTempDir({ prefix: `buzz-bench-${name}-disc-` });
+  cleanups.push(() => Deno.remove(project, { recursive: true }));
+  cleanups.push(() => Deno.remove(disco, { recursive: true }));
+  await Deno.chmod(disco, 0o700);
+  await Deno.writeTextFile(
+    join(project, "package.json"),
+    JSON.stringify({ private: true, scripts: { idle: "node -e 'setInterval(()=>{},1e6)'" } }),
+  );
+  return { project, disco };
+}

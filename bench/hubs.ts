@@ -27,6 +27,8 @@ export interface HubSpec {
   logLevel?: "info" | "debug";
   /** Another stdio server to run instead of a hub (deno run arguments after -A). */
   script?: string[];
+  /** A Node script to run instead (its path and arguments). */
+  node?: string[];
   /**
    * How a 2026-07-28 client learns the era: "sibling" is the SDK's default for its own
    * stdio transport (server/discover goes to a throwaway second process, then the real
@@ -39,16 +41,17 @@ export interface HubSpec {
 class InPlaceStdioTransport extends StdioClientTransport {}
 
 export async function spawnHub(spec: HubSpec): Promise<HubProc> {
-  const args = ["run", "-A"];
+  const args = spec.node ? [...spec.node] : ["run", "-A"];
   if (spec.config) args.push("--config", spec.config);
-  if (spec.script) args.push(...spec.script);
+  if (spec.node) { /* its own arguments only */ }
+  else if (spec.script) args.push(...spec.script);
   else {
     args.push(spec.main ?? MAIN, "--mcp", "--discovery-dir", spec.discoveryDir);
     args.push("--log-level", spec.logLevel ?? "info");
   }
   const Transport = spec.probe === "in-place" ? InPlaceStdioTransport : StdioClientTransport;
   const transport = new Transport({
-    command: Deno.execPath(),
+    command: spec.node ? "node" : Deno.execPath(),
     args,
     // The SDK's stdio client trims the environment; Deno's cache location must survive.
     env: Deno.env.toObject(),

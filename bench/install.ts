@@ -1,20 +1,21 @@
-// Cold start of the hub as agents start it: process start to the answer of the
-// first tools/list, through the SDK's stdio client, for the installed buzz-mcp
-// command against `deno run -A main.ts` (and the npx form the README used to
-// give). Informs only; nothing passes or fails on a number.
+// Phase: cold start of the hub as agents start it: process start to the answer of the first
+// tools/list (no instance running), through the SDK's stdio client, for the installed buzz-mcp
+// command (its Node launcher, then Deno running the packed bundle) against
+// `deno run -A main.ts --mcp` from this checkout, alternating, in the same run.
 //
-//   deno run -A bench/install.ts [runs]
+//   deno task bench install        (or: deno run -A bench/install.ts [runs])
 //
-// The installed command is packed and installed into a temp prefix first (offline,
-// from the npm cache .ci/run fills); its first start has an empty Deno cache.
+// The package is packed and installed into a temp prefix first (offline, from the npm cache
+// .ci/setup fills); its first start has an empty Deno cache and is shown apart.
 
 import { join } from "node:path";
 import { Client } from "../shared/sdk.ts";
 import { StdioClientTransport } from "../shared/sdk_stdio.ts";
 import { installTarball, packTarball, pathWithoutDeno } from "../tests/npm_package.ts";
-import { ms, stats } from "./stats.ts";
+import { ms, printTable, progress, row, stats } from "./stats.ts";
+import { cleanupAll, cleanups } from "./procs.ts";
 
-const RUNS = Number(Deno.args[0] ?? 7);
+const TARGET_RATIO = 1.1;
 const ROOT = new URL("..", import.meta.url).pathname;
 
 async function firstToolsList(
@@ -32,53 +33,53 @@ async function firstToolsList(
   return elapsed;
 }
 
-const work = await Deno.makeTempDir({ prefix: "buzz-bench-install-" });
-try {
+export async function phaseInstall(runs = 7) {
+  const area = "install";
+  const work = await Deno.makeTempDir({ prefix: "buzz-bench-install-" });
+  cleanups.push(() => Deno.remove(work, { recursive: true }));
   const discovery = join(work, "discovery");
   await Deno.mkdir(discovery, { mode: 0o700 });
-  console.error("[bench] packing and installing buzz-mcp");
+  progress("packing and installing buzz-mcp");
   const installed = await installTarball(await packTarball(work), work);
   const env = { HOME: installed.home, PATH: await pathWithoutDeno(installed) };
   const hubArgs = ["--mcp", "--discovery-dir", discovery];
+  const viaInstalled = () => firstToolsList(installed.buzz, hubArgs, env);
+  const viaCheckout = () =>
+    firstToolsList(Deno.execPath(), ["run", "-A", join(ROOT, "main.ts"), ...hubArgs], {});
 
-  const rows: [string, number[]][] = [];
-  console.error("[bench] installed buzz --mcp");
-  const installedRuns = [];
-  for (let i = 0; i <= RUNS; i++) {
-    installedRuns.push(await firstToolsList(installed.buzz, hubArgs, env));
+  progress(`installed buzz --mcp and the checkout, alternating ×${runs}`);
+  const first = await viaInstalled();
+  await viaCheckout();
+  const inst: number[] = [];
+  const checkout: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    inst.push(await viaInstalled());
+    checkout.push(await viaCheckout());
   }
-  rows.push(["installed `buzz --mcp`, first start (empty Deno cache)", [installedRuns[0]]]);
-  rows.push(["installed `buzz --mcp`, later starts", installedRuns.slice(1)]);
-
-  console.error("[bench] deno run -A main.ts --mcp");
-  const denoRuns = [];
-  for (let i = 0; i < RUNS; i++) {
-    denoRuns.push(
-      await firstToolsList(Deno.execPath(), ["run", "-A", join(ROOT, "main.ts"), ...hubArgs], {}),
-    );
-  }
-  rows.push(["`deno run -A main.ts --mcp` (warm Deno cache)", denoRuns]);
-
-  console.error("[bench] npx -y deno@2.9.6 run -A main.ts --mcp");
-  const npxRuns = [];
-  for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    npxRuns.push(
-      await firstToolsList(
-        "npx",
-        ["-y", "deno@2.9.6", "run", "-A", join(ROOT, "main.ts"), ...hubArgs],
-        {},
-      ),
-    );
-  }
-  rows.push(["`npx -y deno@2.9.6 run -A main.ts --mcp` (asks the registry)", npxRuns]);
-
-  console.log("| hub start → first tools/list | median | min–max | n |");
-  console.log("| --- | --- | --- | --- |");
-  for (const [what, xs] of rows) {
-    const s = stats(xs);
-    console.log(`| ${what} | ${ms(s.median)} | ${ms(s.min)}–${ms(s.max)} | ${s.n} |`);
-  }
-} finally {
-  await Deno.remove(work, { recursive: true }).catch(() => {});
+  const si = stats(inst), sc = stats(checkout);
+  row(
+    area,
+    "`deno run -A main.ts --mcp` (checkout): spawn → first tools/list",
+    ms(sc.median),
+    `min ${ms(sc.min)}, max ${ms(sc.max)}`,
+    String(sc.n),
+  );
+  row(
+    area,
+    "installed `buzz --mcp` (npm package): spawn → first tools/list",
+    ms(si.median),
+    `${(si.median / sc.median).toFixed(2)}× the checkout, target ≤ ${TARGET_RATIO}×; ` +
+      `min ${ms(si.min)}, max ${ms(si.max)}; first start (empty Deno cache) ${ms(first)}`,
+    String(si.n),
+  );
 }
-Deno.exit(0);
+
+if (import.meta.main) {
+  try {
+    await phaseInstall(Number(Deno.args[0] ?? 7));
+    printTable();
+  } finally {
+    await cleanupAll();
+  }
+  Deno.exit(0);
+}

@@ -231,22 +231,8 @@ export async function phaseLogs(
 
 // ---------------------------------------------------------------- supervision
 
-const PTY_LINES = 1_000_000;
-const FLOOD_BYTES = 100 * 1024 * 1024;
-
-/**
- * Ingestion through the pseudo-terminal path (the default for runs), the
- * instance's RSS after a million lines, and request latency while two scripts
- * flood 100 MB each. A separate project and instance, so nothing else competes.
- */
-export async function phaseSupervision() {
-  const area = "supervision";
-  const project = await Deno.makeTempDir({ prefix: "buzz-bench-supervision-" });
-  const disco = await Deno.makeTempDir({ prefix: "buzz-bench-supervision-disc-" });
-  cleanups.push(() => Deno.remove(project, { recursive: true }));
-  cleanups.push(() => Deno.remove(disco, { recursive: true }));
-  await Deno.chmod(disco, 0o700);
-  const writer = (total: string) => `
+/** A node script that writes lines as fast as it can; `total` counts lines, or BYTES. */
+export const floodWriter = (total: string) => `
 const fs = require("fs");
 const nap = new Int32Array(new SharedArrayBuffer(4));
 function out(s) {
@@ -269,10 +255,26 @@ while (${total.includes("BYTES") ? "bytes < total" : "i < total"}) {
 if (s) out(s);
 out("end " + Date.now() + " lines=" + i + "\\n");
 `;
-  await Deno.writeTextFile(join(project, "lines.js"), writer(String(PTY_LINES)));
+
+const PTY_LINES = 1_000_000;
+const FLOOD_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Ingestion through the pseudo-terminal path (the default for runs), the
+ * instance's RSS after a million lines, and request latency while two scripts
+ * flood 100 MB each. A separate project and instance, so nothing else competes.
+ */
+export async function phaseSupervision() {
+  const area = "supervision";
+  const project = await Deno.makeTempDir({ prefix: "buzz-bench-supervision-" });
+  const disco = await Deno.makeTempDir({ prefix: "buzz-bench-supervision-disc-" });
+  cleanups.push(() => Deno.remove(project, { recursive: true }));
+  cleanups.push(() => Deno.remove(disco, { recursive: true }));
+  await Deno.chmod(disco, 0o700);
+  await Deno.writeTextFile(join(project, "lines.js"), floodWriter(String(PTY_LINES)));
   await Deno.writeTextFile(
     join(project, "flood.js"),
-    writer(`${FLOOD_BYTES} /* BYTES */`),
+    floodWriter(`${FLOOD_BYTES} /* BYTES */`),
   );
   await Deno.writeTextFile(
     join(project, "package.json"),

@@ -19,6 +19,7 @@ import {
 } from "../shared/sdk_server.ts";
 import type { Upstream } from "./upstream.ts";
 import { HeldCall, heldCallOf, ROUND_TRIP_METHODS } from "./translate.ts";
+import { workBegan, workEnded } from "../shared/collect.ts";
 
 /**
  * The instance's answer goes to the client as it came: checking it against the
@@ -27,6 +28,38 @@ import { HeldCall, heldCallOf, ROUND_TRIP_METHODS } from "./translate.ts";
 const Unchecked: StandardSchemaV1<unknown, Result> = {
   "~standard": { version: 1, vendor: "buzz", validate: (value) => ({ value: value as Result }) },
 };
+
+type Handler = (request: unknown, ctx: unknown) => Promise<unknown>;
+/** The SDK Server's hook around the handlers it is given (it checks tools/call results there). */
+interface Wrapping {
+  _wrapHandler(method: string, handler: Handler): Handler;
+  _invokeInputRequiredCapableHandler(
+    method: string,
+    handler: Handler,
+    request: unknown,
+    ctx: unknown,
+  ): Promise<unknown>;
+}
+
+/**
+ * Makes the hub's server pass tools/call results on as the instance sent them. The SDK's
+ * Server checks the request a second time and every result against the protocol's schema
+ * (zod), then sends a parsed copy: work a proxy need not do, since the client checks what it
+ * receives. Only that check goes; input_required rounds and the empty content a 2025 client
+ * expects stay. Call before the tools/call handler is set.
+ */
+export function passResultsOn(server: Server): void {
+  const s = server as unknown as Wrapping;
+  const wrap = s._wrapHandler.bind(s);
+  s._wrapHandler = (method, handler) =>
+    method !== "tools/call" ? wrap(method, handler) : async (request, ctx) => {
+      const result = await s._invokeInputRequiredCapableHandler(method, handler, request, ctx);
+      const r = result as Result;
+      return isInputRequiredResult(r) || r.content !== undefined || "task" in r
+        ? r
+        : { ...r, content: [] };
+    };
+}
 
 /** Long enough for logs_wait; progress notifications keep it alive beyond that. */
 const PROXY_TIMEOUT_MS = 15 * 60_000;
@@ -100,6 +133,8 @@ export async function forward(
       allowInputRequired: true,
       onprogress,
     }) as Promise<Result>;
+  // No forced collection while a call waits on its instance (collect.ts).
+  workBegan();
   try {
     if (translating) return await translated(front, upstream, ctx, send, onprogress);
     const result = await send(ctx.mcpReq.signal, onprogress);
@@ -117,6 +152,8 @@ export async function forward(
       return { content: [{ type: "text", text: message }], isError: true };
     }
     throw new ProtocolError(ProtocolErrorCode.InternalError, message);
+  } finally {
+    workEnded();
   }
 }
 

@@ -15,7 +15,7 @@ import {
 import { VERSION } from "../shared/version.ts";
 import type { Catalog } from "./catalog.ts";
 import { INSTANCE_ARG } from "./catalog.ts";
-import { forward, type FrontInfo } from "./forward.ts";
+import { forward, type FrontInfo, passResultsOn } from "./forward.ts";
 import { HUB_TOOLS, listInstances } from "./instances_tools.ts";
 import { paginate } from "./paginate.ts";
 import type { Entry, Registry, State } from "./registry.ts";
@@ -52,6 +52,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
       "project where buzz runs. Call instances_list to see them; every other tool takes an " +
       "optional `instance` (id, name or project directory), needed only when several run.",
   });
+  passResultsOn(server);
   const front: FrontInfo = { era, server, fetched: new Set(), held: new Map() };
   const startup = registry.ready;
   // The client says what it can do at initialize (2025) or with each request (2026-07-28).

@@ -5,7 +5,7 @@
 
 import type { DiscoveryRecord } from "../shared/discovery.ts";
 import { log } from "../shared/log.ts";
-import { noteGarbage } from "../shared/collect.ts";
+import { noteGarbage, workBegan, workEnded } from "../shared/collect.ts";
 import { pidAlive } from "../shared/pid.ts";
 import type { ClientCapabilities, Tool } from "../shared/sdk.ts";
 import { AsyncQueue } from "./queue.ts";
@@ -42,6 +42,10 @@ const BACKOFF_CAP_MS = 30_000;
  * (its first message, at once in practice), so that each is opened once, in the right era.
  */
 const CLIENT_WAIT_MS = 500;
+/** The most the registry's loop works before letting other tasks run. */
+const LOOP_SLICE_MS = 5;
+/** Changes this close together make one catalog rebuild: a storm of losses is one batch. */
+const CATALOG_BATCH_MS = 10;
 /** Roughly what an instance that came and went leaves behind, as collect.ts counts. */
 const FORGOTTEN_GARBAGE = 2 * 1024 * 1024;
 
@@ -49,6 +53,8 @@ export class Registry {
   readonly #mailbox = new AsyncQueue<Message>();
   readonly #state: State = { instances: new Map(), hints: [], subscriptions: new Map() };
   #catalog: Catalog;
+  /** The catalog is out of date: rebuilt once for a batch of changes (#flushCatalog). */
+  #catalogDirty = false;
   /** Resources a 2026-07-28 client listens for. */
   #listened = new Set<string>();
   /** Resolved when the next connection attempt ends, either way. */
@@ -93,8 +99,12 @@ export class Registry {
     return this.#ready.promise;
   }
 
-  /** The merged lists as of now; replaced (never mutated) by the loop when they change. */
+  /**
+   * The merged lists as of now; replaced (never mutated) when they change. A change not yet
+   * merged is merged first (synchronously, so the state it reads cannot change meanwhile).
+   */
   get catalog(): Catalog {
+    this.#flushCatalog();
     return this.#catalog;
   }
 
@@ -150,11 +160,24 @@ export class Registry {
   }
 
   async #loop(): Promise<void> {
+    // Queued messages are handled one after another without a return to the event loop, so a
+    // burst (200 instances lost at once, 1-2 ms each) held up everything else, the hub's own
+    // client included: after LOOP_SLICE_MS of work in a row, other tasks get their turn.
+    let worked = 0;
+    let lastEnd = 0;
     for await (const msg of this.#mailbox) {
+      const start = performance.now();
+      if (start - lastEnd > 1) worked = 0;
       try {
         this.#handle(msg);
       } catch (e) {
         log.error("registry:", e);
+      }
+      lastEnd = performance.now();
+      worked += lastEnd - start;
+      if (worked > LOOP_SLICE_MS) {
+        worked = 0;
+        await new Promise((r) => setTimeout(r, 0));
       }
     }
   }
@@ -268,11 +291,12 @@ export class Registry {
       forwardRequest: (method, params, signal) => this.out.forwardRequest(method, params, signal),
     };
     // The SDK's client package loads with the first connection, so that the hub answers its
-    // own client's initialize without waiting for it.
+    // own client's initialize without waiting for it. No forced collection while it connects.
     const mode = this.#modeFor(e);
+    workBegan();
     import("./upstream.ts").then(({ Upstream }) =>
       Upstream.connect(e.record, hooks, this.#clientCapabilities, mode)
-    ).then(
+    ).finally(workEnded).then(
       (upstream) => this.#mailbox.push({ type: "connected", id, gen, upstream, mode }),
       (err) =>
         this.#mailbox.push({ type: "failed", id, gen, reason: `connect failed: ${err.message}` }),
@@ -308,8 +332,21 @@ export class Registry {
     noteGarbage(FORGOTTEN_GARBAGE);
   }
 
-  /** Recomputes the merged lists; tells the client only about the kinds that changed. */
+  /**
+   * Marks the merged lists out of date. They are rebuilt once the changes that come together
+   * have been handled (or at the next read): each instance lost used to rebuild them twice, on
+   * disconnect and on forget, so 200 lost at once cost 400 rebuilds of 200 sources.
+   */
   #rebuildCatalog(): void {
+    if (this.#catalogDirty) return;
+    this.#catalogDirty = true;
+    setTimeout(() => this.#flushCatalog(), CATALOG_BATCH_MS);
+  }
+
+  /** Recomputes the merged lists if out of date; tells the client only about the kinds that changed. */
+  #flushCatalog(): void {
+    if (!this.#catalogDirty) return;
+    this.#catalogDirty = false;
     const sources = [...this.#state.instances.values()].flatMap((e) =>
       e.state === "connected" && e.lists
         ? [{ id: e.record.id, version: e.record.version, lists: e.lists }]

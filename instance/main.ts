@@ -189,7 +189,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
 
   // Listen first: the announcement must never point at a port that is not accepting yet.
   try {
-    const [{ serveMcp }, { buildServer }, { forwardChanges }] = await Promise.all([
+    const [{ serveMcp }, { serverFactory }, { forwardChanges }] = await Promise.all([
       import("./serve/http.ts"),
       import("./serve/mcp.ts"),
       import("./serve/notify.ts"),
@@ -197,7 +197,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     http = await serveMcp({
       port: opts.port,
       token: opts.auth ? token : null,
-      buildServer: () => buildServer({ sup, scripts: () => scripts, info }),
+      buildServer: serverFactory({ sup, scripts: () => scripts, info }),
     });
     forwardChanges(sup, http.notify, id);
   } catch (e) {

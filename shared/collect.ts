@@ -10,27 +10,39 @@
 // to malloc, which on Linux keeps it: a hub that saw 100 instances come and go
 // held 14 MB of such free memory. After a collection, glibc's malloc_trim
 // hands it back to the system.
+//
+// A full collection stops everything for tens of milliseconds, so it runs only
+// once the process is quiet: no garbage noted (no log lines streaming in, no
+// request handled) for QUIET_MS and no request in flight. A burst that never
+// pauses is never interrupted; V8's own collections keep it bounded meanwhile.
+
+import { log } from "./log.ts";
 
 /** Garbage (roughly, bytes handled) that makes a collection worth it. */
 const WORTH_IT = 16 * 1024 * 1024;
 /** No new garbage for this long counts as quiet. */
 const QUIET_MS = 1000;
-/** A burst that never pauses still gets a collection this often. */
-const MAX_WAIT_MS = 10_000;
 
 let pending = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
-let waitingSince = 0;
+/** Requests being handled right now (begun, not yet ended). */
+let inFlight = 0;
 let gc: (() => void) | null | undefined;
 let trim: (() => void) | null | undefined;
 
 /** Notes work that left about `bytes` of garbage; collects once it is over. */
 export function noteGarbage(bytes: number): void {
   pending += bytes;
-  if (timer === undefined && pending >= WORTH_IT) {
-    waitingSince = Date.now();
-    arm();
-  }
+  if (timer === undefined && pending >= WORTH_IT) arm();
+}
+
+/** A request began: no collection runs until it ends (call workEnded once). */
+export function workBegan(): void {
+  inFlight++;
+}
+
+export function workEnded(): void {
+  inFlight--;
 }
 
 /**
@@ -45,7 +57,7 @@ function arm(): void {
   const mark = pending;
   const t = setTimeout(() => {
     timer = undefined;
-    if (pending !== mark && Date.now() - waitingSince < MAX_WAIT_MS) return arm();
+    if (pending !== mark || inFlight > 0) return arm();
     pending = 0;
     collectNow();
   }, QUIET_MS);
@@ -56,9 +68,17 @@ function arm(): void {
 /** One full collection; resolves to false where the runtime does not allow it. */
 export async function collectNow(): Promise<boolean> {
   gc ??= await load();
+  const t0 = performance.now();
   gc?.();
+  const t1 = performance.now();
   trim ??= loadTrim();
   trim?.();
+  // The pause it costs, for a trace at --log-level debug.
+  log.debug(
+    `collected: gc ${(t1 - t0).toFixed(1)} ms, malloc_trim ${
+      (performance.now() - t1).toFixed(1)
+    } ms`,
+  );
   return gc !== null;
 }
 

@@ -282,7 +282,11 @@ Deno.test(
     const hub = await startHub(disco);
     let second: RunningInstance | undefined;
     try {
-      assert.equal((await instances(hub.client))[0].state, "connected");
+      // The hub's start-up wait (1 s) can run out before the first connection on a busy machine.
+      await until(
+        "the instance to connect",
+        async () => (await instances(hub.client))[0]?.state === "connected",
+      );
       // A call in flight when the instance dies must end promptly with an error, not hang.
       const inFlight = hub.client.callTool({
         name: "logs_wait",
@@ -392,7 +396,11 @@ Deno.test(
         "notifications/resources/updated",
         (n) => void updates.push(n.params.uri),
       );
-      await instances(hub.client);
+      // Connected first: a listen is followed on the instance that serves the URI.
+      await until(
+        "the instance to connect",
+        async () => (await instances(hub.client))[0]?.state === "connected",
+      );
       const sub = await hub.client.listen({ resourceSubscriptions: [uri] });
       await call(hub.client, "scripts_run", { name: "ok" });
       await until("the update through the hub", () => updates.includes(uri));

@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createMcpHandler, isLegacyRequest, type McpServer } from "../../shared/sdk_server.ts";
 import { isLoopbackHostname } from "../../shared/discovery.ts";
 import { log } from "../../shared/log.ts";
-import { noteGarbage } from "../../shared/collect.ts";
+import { noteGarbage, workBegan, workEnded } from "../../shared/collect.ts";
 import { type LegacySessionOptions, LegacySessions } from "./legacy.ts";
 
 export interface McpHttpOptions {
@@ -42,7 +42,16 @@ export async function serveMcp(opts: McpHttpOptions): Promise<McpHttpServer> {
   });
   const legacy = new LegacySessions(opts.buildServer, opts.legacy);
 
+  // No forced collection while a request is being handled (collect.ts).
   const handler = async (req: Request): Promise<Response> => {
+    workBegan();
+    try {
+      return await handle(req);
+    } finally {
+      workEnded();
+    }
+  };
+  const handle = async (req: Request): Promise<Response> => {
     // The guard comes first: Deno builds req.url from the Host header, so until
     // the Host is known to be ours, parsing req.url can throw (a 500) or bend its path.
     const refusal = foreignHostOrOrigin(req);

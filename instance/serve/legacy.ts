@@ -1,8 +1,10 @@
 // 2025-era (initialize + Mcp-Session-Id) sessions: one server per session with
-// its own resource subscriptions. Sessions end on DELETE, on shutdown, after
-// sitting idle, and when room is needed: clients that never say goodbye must
-// neither grow the instance without bound nor lock an honest client out, so at
-// the cap a new session ends the least recently used one that is not in use.
+// its own resource subscriptions (the servers share their tools: mcp.ts). Sessions
+// end on DELETE, on shutdown, after sitting idle, and when idle ones pile up:
+// clients that never say goodbye must neither grow the instance without bound nor
+// lock an honest client out. So idle sessions are capped (past the cap the least
+// recently used one ends), sessions in use are not: a crowd of clients working at
+// once is served, and only a ceiling far above any real load refuses a newcomer.
 
 import {
   type McpServer,
@@ -11,15 +13,30 @@ import {
 import { log } from "../../shared/log.ts";
 import { onBodyEnd } from "../../shared/stream_end.ts";
 import { activity } from "../activity.ts";
+import { sessionClients } from "./tool_kit.ts";
 
 export interface LegacySessionOptions {
   /** A session with no request and no open stream for this long is closed. */
   idleMs: number;
-  /** At most this many sessions are open; beyond it, an unused one makes room. */
-  maxSessions: number;
+  /** At most this many sessions sit unused; beyond it, the least recently used one ends. */
+  maxIdle: number;
+  /** At most this many sessions are in use at once (a request in flight or a stream open). */
+  maxInUse: number;
+  /**
+   * An idle session past the cap ends only once it has sat unused this long: a client in the
+   * middle of its handshake or between two calls is idle for a moment, and is no leak (on a
+   * loaded machine, 200 clients at once left sessions idle for up to 6 s between requests).
+   * Leaked sessions meanwhile are bounded by maxIdle + maxInUse, about 11 KB each.
+   */
+  graceMs: number;
 }
 
-const DEFAULTS: LegacySessionOptions = { idleMs: 30 * 60_000, maxSessions: 100 };
+const DEFAULTS: LegacySessionOptions = {
+  idleMs: 30 * 60_000,
+  maxIdle: 100,
+  maxInUse: 1000,
+  graceMs: 15_000,
+};
 
 interface Session {
   /** Set once the SDK has accepted the client's initialize. */
@@ -39,8 +56,8 @@ export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
   /** The open sessions not in use, least recently used first (re-inserted when used). */
   readonly #idle = new Map<string, Session>();
-  /** Initializes under way: they count against the cap before they have an id. */
-  #opening = 0;
+  /** Sessions in use: busy > 0, and initializes under way (they have no id yet). */
+  #inUse = 0;
   #expiry?: ReturnType<typeof setTimeout>;
   readonly #opts: LegacySessionOptions;
 
@@ -65,11 +82,16 @@ export class LegacySessions {
     if (req.method !== "POST" || !isInitialize(body)) {
       return rpcError(400, -32000, "Bad Request: no mcp-session-id header; initialize first");
     }
-    if (this.#sessions.size + this.#opening >= this.#opts.maxSessions && !this.#evictOne()) {
+    // However fast sessions are opened and left, at most maxIdle + maxInUse are open.
+    if (this.#sessions.size >= this.#opts.maxIdle + this.#opts.maxInUse) {
+      const oldest = this.#idle.values().next();
+      if (!oldest.done) this.#end(oldest.value, "making room for a new session");
+    }
+    if (this.#inUse >= this.#opts.maxInUse) {
       return rpcError(
         503,
         -32000,
-        `Too many open sessions: all ${this.#opts.maxSessions} are in use (each has an open ` +
+        `Too many sessions in use: all ${this.#opts.maxInUse} are in use (each has an open ` +
           `stream or a request in flight). End a session you no longer need with HTTP DELETE ` +
           `and its Mcp-Session-Id header, or close its GET stream, then initialize again; ` +
           `or speak protocol version 2026-07-28, which needs no session.`,
@@ -98,6 +120,7 @@ export class LegacySessions {
     // Only once initialized does the session know its client's name.
     server.server.oninitialized = () => {
       session.announced = true;
+      if (session.id) sessionClients.set(session.id, clientOf(server));
       activity.post({ kind: "client-connected", client: clientOf(server) });
     };
     server.server.setRequestHandler("resources/subscribe", (r) => {
@@ -108,18 +131,19 @@ export class LegacySessions {
       session.subscribed.delete(r.params.uri);
       return {};
     });
-    this.#opening++;
+    // In use while it opens; #serve holds it from there.
+    this.#inUse++;
     try {
       await server.connect(session.transport);
       return await this.#serve(session, req, body);
     } finally {
-      this.#opening--;
+      this.#inUse--;
     }
   }
 
   /** Hands a request to the session's transport, holding the session in use until its response ends. */
   async #serve(session: Session, req: Request, body: unknown): Promise<Response> {
-    session.busy++;
+    if (session.busy++ === 0) this.#inUse++;
     if (session.id) this.#idle.delete(session.id);
     let response: Response;
     try {
@@ -136,35 +160,33 @@ export class LegacySessions {
   }
 
   #release(session: Session): void {
-    if (--session.busy > 0 || !session.id || this.#sessions.get(session.id) !== session) return;
+    if (--session.busy > 0) return;
+    this.#inUse--;
+    if (!session.id || this.#sessions.get(session.id) !== session) return;
     session.idleSince = performance.now();
     this.#idle.set(session.id, session);
-    this.#armExpiry();
+    this.#trim();
   }
 
-  /** Ends the least recently used session not in use; false when every session is in use. */
-  #evictOne(): boolean {
-    const oldest = this.#idle.values().next();
-    if (oldest.done) return false;
-    this.#end(oldest.value, "making room for a new session");
-    return true;
-  }
-
-  /** One timer, set for the session that has been unused longest. */
-  #armExpiry(): void {
-    if (this.#expiry !== undefined) return;
+  /**
+   * Ends the sessions idle past idleMs, and past the cap of idle ones those that have sat
+   * graceMs, least recently used first; then sets one timer for the next that will be due.
+   */
+  #trim(): void {
+    clearTimeout(this.#expiry);
+    this.#expiry = undefined;
+    const { idleMs, maxIdle, graceMs } = this.#opts;
+    const now = performance.now();
+    for (const s of this.#idle.values()) {
+      const idle = now - s.idleSince;
+      if (idle >= idleMs) this.#end(s, "idle");
+      else if (this.#idle.size > maxIdle && idle >= graceMs) this.#end(s, "too many idle sessions");
+      else break;
+    }
     const oldest = this.#idle.values().next();
     if (oldest.done) return;
-    const wait = oldest.value.idleSince + this.#opts.idleMs - performance.now();
-    this.#expiry = setTimeout(() => {
-      this.#expiry = undefined;
-      const now = performance.now();
-      for (const s of this.#idle.values()) {
-        if (now - s.idleSince < this.#opts.idleMs) break;
-        this.#end(s, "idle");
-      }
-      this.#armExpiry();
-    }, Math.max(0, wait));
+    const due = this.#idle.size > maxIdle ? Math.min(graceMs, idleMs) : idleMs;
+    this.#expiry = setTimeout(() => this.#trim(), Math.max(0, oldest.value.idleSince + due - now));
   }
 
   /** Takes it out of the books at once (its next request gets 404), then closes it. */
@@ -179,6 +201,7 @@ export class LegacySessions {
     if (!session.id || this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     this.#idle.delete(session.id);
+    sessionClients.delete(session.id);
     if (session.announced) {
       activity.post({ kind: "client-disconnected", client: clientOf(session.server) });
     }

@@ -35,20 +35,65 @@ export interface ServerDeps {
 }
 
 export function buildServer(deps: ServerDeps): McpServer {
-  const { info } = deps;
-  const server = new McpServer({
-    name: "buzz-instance",
-    title: `buzz: ${info.name}`,
-    version: VERSION,
-  }, {
+  const server = new McpServer(serverInfo(deps.info), serverOptions(deps.info));
+  registerTools(server, deps.sup, deps.scripts, resourceUris(deps.info.id).logs);
+  registerResources(server, deps.sup, deps.info);
+  registerPrompt(server, deps.sup, deps.info);
+  return server;
+}
+
+/** What the SDK's McpServer keeps of what was registered on it; read by its request handlers. */
+interface Registrations {
+  _registeredTools: unknown;
+  _registeredResources: unknown;
+  _registeredResourceTemplates: unknown;
+  _registeredPrompts: unknown;
+  _completionHandlerInitialized: boolean;
+  setCompletionRequestHandler(): void;
+}
+const SHARED = [
+  "_registeredTools",
+  "_registeredResources",
+  "_registeredResourceTemplates",
+  "_registeredPrompts",
+] as const;
+
+/**
+ * Builds servers that share one set of tools, resources and prompts. A server
+ * is built for every 2026-07-28 request and every 2025 session, and registering
+ * each tool again (its handlers, its schemas' wrappers, the SDK's bookkeeping)
+ * was most of what a session cost: about 90 KB, so that a crowd of sessions grew
+ * the instance by 90 MB. The SDK's handlers read the registrations at request
+ * time, and every handler here depends on the request's context alone, never on
+ * the server it runs in, so one registered set (built on first use) serves all.
+ */
+export function serverFactory(deps: ServerDeps): () => McpServer {
+  let template: McpServer | undefined;
+  return () => {
+    template ??= buildServer(deps);
+    const server = new McpServer(serverInfo(deps.info), {
+      ...serverOptions(deps.info),
+      // With tools, resources and prompts declared, the SDK installs their request handlers.
+      capabilities: template.server.getCapabilities(),
+    });
+    const from = template as unknown as Registrations;
+    const to = server as unknown as Registrations;
+    for (const key of SHARED) to[key] = from[key];
+    if (from._completionHandlerInitialized) to.setCompletionRequestHandler();
+    return server;
+  };
+}
+
+function serverInfo(info: InstanceInfo) {
+  return { name: "buzz-instance", title: `buzz: ${info.name}`, version: VERSION };
+}
+
+function serverOptions(info: InstanceInfo) {
+  return {
     capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } },
     instructions: `buzz instance "${info.name}" supervising ${info.directory}. ` +
       "Call scripts_list, then scripts_run; follow output with logs_tail and check errors_list.",
-  });
-  registerTools(server, deps.sup, deps.scripts, resourceUris(info.id).logs);
-  registerResources(server, deps.sup, info);
-  registerPrompt(server, deps.sup, info);
-  return server;
+  };
 }
 
 function registerResources(server: McpServer, sup: Supervisor, info: InstanceInfo): void {

@@ -171,11 +171,19 @@ export function withBrowserView(r: Pick<RunInfo, "browser_urls">, url: string): 
   return view ? `${url} (browser view: ${view})` : url;
 }
 
+/**
+ * The client names 2025 sessions gave at initialize, by session id (legacy.ts keeps it): the
+ * servers share their tools (mcp.ts), so a tool cannot ask its own server who is calling.
+ */
+export const sessionClients = new Map<string, string>();
+
 /** Who is calling: the client's name, as the person at the terminal will see it. */
 export function clientName(server: McpServer, ctx: ServerContext): string {
   // A 2026-07-28 request names its client in _meta; a 2025 session named it at initialize.
   const meta = ctx.mcpReq._meta as Record<string, { name?: string } | undefined> | undefined;
-  return meta?.[CLIENT_INFO_META_KEY]?.name ?? server.server.getClientVersion()?.name ?? "agent";
+  return meta?.[CLIENT_INFO_META_KEY]?.name ??
+    (ctx.sessionId === undefined ? undefined : sessionClients.get(ctx.sessionId)) ??
+    server.server.getClientVersion()?.name ?? "agent";
 }
 
 export function formatLines(lines: AgentLine[]): string {

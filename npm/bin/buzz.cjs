@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `buzz` command of the buzz-mcp npm package: runs buzz's bundled code
-// (../buzz.js) on the Deno that the `deno` npm package installed beside it.
+// (../lib/main.js) on the Deno that the `deno` npm package installed beside it.
 // Nothing here or in the bundle reaches a registry: every dependency was
 // installed with the package. stdin, stdout and stderr are handed straight to
 // Deno (the hub speaks MCP on them), and signals are passed on, so an agent or a
@@ -42,7 +42,7 @@ const child = spawn(deno, [
   // What deno.json's "unstable" says for a source checkout: request.signal aborts only when a
   // client goes away, not after every answer (Deno's old way, which also prints a warning).
   "--unstable-no-legacy-abort",
-  path.join(__dirname, "..", "buzz.js"),
+  path.join(__dirname, "..", "lib", "main.js"),
   ...process.argv.slice(2),
 ], {
   stdio: "inherit",
