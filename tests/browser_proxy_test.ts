@@ -382,6 +382,11 @@ Deno.test(
           `GET http://example.com/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
         );
         assert.match(absolute, /^HTTP\/1\.1 400/);
+        const connect = await raw(
+          port,
+          `CONNECT example.com:443 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+        );
+        assert.match(connect, /^HTTP\/1\.1 400/);
         const local = await raw(
           port,
           `GET /echo HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: close\r\n\r\n`,

@@ -81,6 +81,15 @@ Deno.test({
         String(uncaught.stack),
       );
 
+      // As the agent reads it.
+      const listed = await client.callTool({ name: "errors_list", arguments: { process_id: id } });
+      assert.ok(
+        (listed.content as { text: string }[])[0].text.includes(
+          `[${id} browser src/App.tsx:10:${uncaught.column}] ${uncaught.message}\npage: ${proxied}\n`,
+        ),
+        JSON.stringify(listed.content),
+      );
+
       const rejection = of("unhandled_rejection");
       assert.match(rejection.message as string, /save failed: quota exceeded/);
       assert.deepEqual([rejection.file, rejection.line], ["src/App.tsx", 14]);

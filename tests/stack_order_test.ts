@@ -280,6 +280,8 @@ for (const key of ["q", "C-c", "SIGTERM"]) {
       await assertStoppedInOrder(dir);
     } finally {
       await tmux("kill-server");
+      const sockets = join(Deno.env.get("TMUX_TMPDIR") ?? "/tmp", `tmux-${Deno.uid()}`);
+      await Deno.remove(join(sockets, socket)).catch(() => {});
       killProcessesIn(dir);
     }
   });

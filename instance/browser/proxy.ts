@@ -6,8 +6,7 @@
 // server does not answer (down_page.ts). WebSockets go through websocket.ts.
 // It forwards to that origin only.
 
-import http from "node:http";
-import { Readable } from "node:stream";
+import type http from "node:http";
 import { log } from "../../shared/log.ts";
 import { downPage, UP_PATH } from "./down_page.ts";
 import { tunnel } from "./websocket.ts";
@@ -65,7 +64,7 @@ export function startProxy(opts: ProxyOptions): Proxy {
   let up = opts.upstream;
   let upHost = connectHost(up.hostname);
   let upPort = Number(up.port || 80);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  let agent: http.Agent | null = null;
   const sockets = new Set<WebSocket>();
   let origin = "";
   let allowed = new Set<string>();
@@ -177,20 +176,22 @@ export function startProxy(opts: ProxyOptions): Proxy {
     return answer(req, nav, res.status, out, res.body);
   };
 
-  const viaNode = (
+  const viaNode = async (
     req: Request,
     url: URL,
     headers: Record<string, string>,
     nav: boolean,
-  ): Promise<Response> =>
-    new Promise((resolve) => {
+  ): Promise<Response> => {
+    const { http, Readable } = await nodeModules();
+    const kept = agent ??= new http.Agent({ keepAlive: true, maxSockets: 64 });
+    return await new Promise((resolve) => {
       const out = http.request({
         host: upHost,
         port: upPort,
         method: req.method,
         path: url.pathname + url.search,
         headers,
-        agent,
+        agent: kept,
       }, (res) => {
         const raw = res.rawHeaders;
         const pairs: [string, string][] = [];
@@ -202,6 +203,7 @@ export function startProxy(opts: ProxyOptions): Proxy {
       if (req.body) Readable.fromWeb(req.body as never).pipe(out);
       else out.end();
     });
+  };
 
   const answer = (
     req: Request,
@@ -280,11 +282,22 @@ export function startProxy(opts: ProxyOptions): Proxy {
           s.close();
         } catch { /* closing */ }
       }
-      agent.destroy();
+      agent?.destroy();
       // Streams (server-sent events) would hold a graceful shutdown open forever.
       await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
     },
   };
+}
+
+/** Deno's Node layer, loaded the first time a dev server answers compressed (it takes ~0.2 s). */
+let node: Promise<{ http: typeof http; Readable: typeof import("node:stream").Readable }> | null =
+  null;
+function nodeModules() {
+  node ??= Promise.all([import("node:http"), import("node:stream")]).then(([h, s]) => ({
+    http: h.default,
+    Readable: s.Readable,
+  }));
+  return node;
 }
 
 /** How much of a response may wait for a slow browser before the dev server is paused. */

@@ -189,7 +189,8 @@ export function registerLogTools(
         e.file ? ` ${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : ""}` : "";
       const render = (e: typeof all[number]) =>
         `[${e.process_id} ${e.tool}${where(e)}${e.count > 1 ? ` ×${e.count}` : ""}` +
-        `${e.resolved ? " (resolved)" : ""}] ${e.message}\n${e.lines.join("\n")}`;
+        `${e.resolved ? " (resolved)" : ""}] ${e.message}\n` +
+        (e.page ? `page: ${e.page}\n` : "") + e.lines.join("\n");
       // Most recent first: the errors that fit, whole (200 cut lines of one always fit).
       const { kept: errors, leftOff } = fitLines(
         all,
