@@ -10,8 +10,8 @@ const MAX_ERRORS = 1000;
 
 export class ErrorBook {
   #errors: DetectedError[] = [];
-  /** Per tool: seq where its current cycle started (a start marker or the previous end). */
-  #cycle = new Map<Tool, number>();
+  /** Per source and tool: seq where its current cycle started (a start marker or the previous end). */
+  #cycle = new Map<string, number>();
 
   /** Every error, oldest first, resolved ones included. */
   all(): DetectedError[] {
@@ -59,24 +59,33 @@ export class ErrorBook {
   }
 
   /** A tool began a new cycle (a rebuild, a re-run) at `seq`. */
-  cycleStart(tool: Tool, seq: number): void {
-    this.#cycle.set(tool, seq);
+  cycleStart(tool: Tool, source: string | null, seq: number): void {
+    this.#cycle.set(`${source}\0${tool}`, seq);
   }
 
   /**
    * A tool finished a cycle at `seq`: its errors not reported again during the
    * cycle are gone. With `clean` (it reported no errors), all of them are.
    */
-  cycleEnd(tool: Tool, seq: number, time: string, clean: boolean): DetectedError[] {
-    const since = this.#cycle.get(tool);
-    this.#cycle.set(tool, seq);
+  cycleEnd(
+    tool: Tool,
+    source: string | null,
+    seq: number,
+    time: string,
+    clean: boolean,
+  ): DetectedError[] {
+    const key = `${source}\0${tool}`;
+    const since = this.#cycle.get(key);
+    this.#cycle.set(key, seq);
     return this.resolve(
       time,
-      (e) => e.tool === tool && (clean || (since !== undefined && e.last_seq < since)),
+      (e) =>
+        e.tool === tool && e.source === source &&
+        (clean || (since !== undefined && e.last_seq < since)),
     );
   }
 }
 
 function keyOf(e: DetectedError): string {
-  return JSON.stringify([e.tool, e.message, e.file, e.line, e.column]);
+  return JSON.stringify([e.tool, e.source, e.message, e.file, e.line, e.column]);
 }

@@ -2,14 +2,17 @@
 // spans lines (a headline, then its stack or code frame), so each stream keeps
 // its open error and adds the lines its tool's rule says belong to it. stdout
 // and stderr are read concurrently and may interleave, hence one open error per
-// stream. Each run keeps an error book: identical reports collapse into one
-// error with a count, and errors are resolved when their tool reports success
-// or a new cycle (see detect/signals.ts). The per-tool formats are in
-// detect/rules.ts.
+// stream. Output interleaved from several processes by a runner (concurrently,
+// turbo, pnpm -r, docker compose) carries a prefix per line: each prefix is a
+// source of its own (detect/prefix.ts). Each run keeps an error book:
+// identical reports collapse into one error with a count, and errors are
+// resolved when their tool reports success or a new cycle (see
+// detect/signals.ts). The per-tool formats are in detect/families/.
 
-import type { LogLine, Stream } from "../supervise/log_buffer.ts";
+import type { LogLine } from "../supervise/log_buffer.ts";
 import { ErrorBook } from "./book.ts";
-import { mayStart, RULES } from "./rules.ts";
+import { mayStart, RULES } from "./families/mod.ts";
+import { splitPrefix } from "./prefix.ts";
 import { applySignal } from "./signals.ts";
 import type { DetectedError, Draft } from "./types.ts";
 
@@ -39,6 +42,10 @@ export interface Detection {
 const MAX_ERROR_LINES = 200;
 /** Lines of each stream kept for looking back (Node's prelude, ESLint's file header). */
 const RECENT = 64;
+/** Prefixed sources read apart; beyond this many, further prefixes are read as plain lines. */
+const MAX_SOURCES = 64;
+/** Lines a failed run's own error shows. */
+const EXIT_LINES = 12;
 
 interface Open {
   draft: Draft;
@@ -51,8 +58,10 @@ export class RunDetector {
   readonly urls: string[] = [];
   #seen = new Set<string>();
   #book = new ErrorBook();
-  #open: Record<Stream, Open | null> = { stdout: null, stderr: null };
-  #recent: Record<Stream, LogLine[]> = { stdout: [], stderr: [] };
+  /** Per stream and source ("stdout", "stdout\0[types]"): the error being grouped. */
+  #open = new Map<string, Open>();
+  /** Per stream and source: its latest lines, prefixes removed. */
+  #recent = new Map<string, LogLine[]>();
   #nextId: () => number;
 
   /** nextErrorId is shared by every run, so error ids order errors instance-wide. */
@@ -68,20 +77,73 @@ export class RunDetector {
     for (const u of urls) this.#seen.add(u);
     this.urls.push(...urls);
     const found: Detection = { urls, error: null, closed: [], resolved: [] };
-    this.#feedError(line, found);
-    const recent = this.#recent[line.stream];
+    let source: string | null = null;
+    let key: string = line.stream;
+    const prefixed = splitPrefix(line.plain);
+    if (prefixed) {
+      const k = `${line.stream}\0${prefixed.source}`;
+      if (this.#recent.has(k) || this.#recent.size < MAX_SOURCES) {
+        source = prefixed.source;
+        key = k;
+        line = { ...line, plain: prefixed.rest };
+      }
+    }
+    this.#feedError(line, key, source, found);
+    let recent = this.#recent.get(key);
+    if (!recent) this.#recent.set(key, recent = []);
     recent.push(line);
     if (recent.length > RECENT) recent.shift();
     return found;
   }
 
+  /**
+   * The run failed (an exit code, a signal, or no start at all): when nothing
+   * it printed explains it, the failure itself is its error, with its last
+   * lines, so a failed run never looks clean. Returns that error, if added.
+   */
+  failed(
+    code: number | null,
+    signal: string | null,
+    command: string,
+    time = new Date().toISOString(),
+  ): DetectedError | null {
+    if (this.#book.current().length) return null;
+    const last = [...this.#recent.values()].flat().filter((l) => l.plain.trim())
+      .sort((a, b) => a.seq - b.seq).slice(-EXIT_LINES);
+    const message = signal
+      ? `\`${command}\` was killed by ${signal}`
+      : code === null
+      ? `\`${command}\` could not start`
+      : `\`${command}\` exited with code ${code}`;
+    const error: DetectedError = {
+      id: this.#nextId(),
+      process_id: this.processId,
+      tool: "run",
+      kind: "exit",
+      source: null,
+      message,
+      file: null,
+      line: null,
+      column: null,
+      seq: last[0]?.seq ?? 0,
+      last_seq: last.at(-1)?.seq ?? 0,
+      time,
+      first_seen: time,
+      last_seen: time,
+      count: 1,
+      resolved: false,
+      resolved_at: null,
+      lines: last.map((l) => l.plain),
+      raw: last.map((l) => l.text),
+    };
+    this.#book.add(error);
+    return copy(error);
+  }
+
   /** Closes open errors; call when the run's output has ended. Returns the reports it completed. */
   flush(): Report[] {
     const closed: Report[] = [];
-    for (const stream of ["stdout", "stderr"] as const) {
-      const open = this.#open[stream];
-      if (open) closed.push(this.#close(stream, open));
-    }
+    for (const [key, open] of this.#open) closed.push(this.#close(key, open));
     return closed;
   }
 
@@ -105,13 +167,13 @@ export class RunDetector {
     return this.#book.resolve(time, () => true).map(copy);
   }
 
-  #feedError(line: LogLine, found: Detection): void {
-    const { plain, stream } = line;
-    let open = this.#open[stream];
+  #feedError(line: LogLine, key: string, source: string | null, found: Detection): void {
+    const { plain } = line;
+    let open = this.#open.get(key);
     if (!plain.trim()) {
       if (!open) return;
       if (open.blanks.length < (open.draft.rule.blanks ?? 0)) open.blanks.push(line);
-      else found.closed.push(this.#close(stream, open));
+      else found.closed.push(this.#close(key, open));
       return;
     }
     if (open) {
@@ -120,16 +182,16 @@ export class RunDetector {
         for (const l of open.blanks) this.#append(open, l);
         open.blanks = [];
         this.#append(open, line);
-        if (verdict === "last") found.closed.push(this.#close(stream, open));
+        if (verdict === "last") found.closed.push(this.#close(key, open));
         return;
       }
-      found.closed.push(this.#close(stream, open));
-      open = null;
+      found.closed.push(this.#close(key, open));
+      open = undefined;
     }
-    found.resolved.push(...applySignal(this.#book, plain, line.seq, line.time));
+    found.resolved.push(...applySignal(this.#book, plain, line.seq, line.time, source));
     if (!mayStart(plain)) return;
     for (const rule of RULES) {
-      const start = rule.start(plain, this.#recent[stream]);
+      const start = rule.start(plain, this.#recent.get(key) ?? []);
       if (!start) continue;
       const first = start.prelude?.[0] ?? line;
       const error: DetectedError = {
@@ -137,6 +199,7 @@ export class RunDetector {
         process_id: this.processId,
         tool: start.tool,
         kind: start.kind,
+        source,
         message: start.message,
         file: start.file ?? null,
         line: start.line ?? null,
@@ -156,7 +219,7 @@ export class RunDetector {
       const next: Open = { draft, seqs: [], blanks: [] };
       for (const l of [...(start.prelude ?? []), line]) this.#append(next, l);
       this.#book.add(error);
-      this.#open[stream] = next;
+      this.#open.set(key, next);
       found.error = error;
       return;
     }
@@ -174,8 +237,8 @@ export class RunDetector {
     open.draft.rule.finish?.(open.draft);
   }
 
-  #close(stream: Stream, open: Open): Report {
-    this.#open[stream] = null;
+  #close(key: string, open: Open): Report {
+    this.#open.delete(key);
     return { error: this.#book.close(open.draft.error), seqs: open.seqs };
   }
 }

@@ -36,6 +36,7 @@ export async function loadCorpus(): Promise<CorpusCase[]> {
   for await (const e of Deno.readDir(CORPUS_DIR)) {
     if (!e.isDirectory) continue;
     const dir = join(CORPUS_DIR, e.name);
+    if (!(await Deno.stat(join(dir, "output.log")).catch(() => null))) continue;
     const expected = JSON.parse(await Deno.readTextFile(join(dir, "expected.json")));
     const text = await Deno.readTextFile(join(dir, "output.log"));
     const output = text.split("\n");

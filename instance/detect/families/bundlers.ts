@@ -1,0 +1,67 @@
+// esbuild and webpack: their error blocks and their watch modes' builds.
+
+import type { Family, Rule } from "../types.ts";
+import { INDENTED, lines, locate, take } from "./common.ts";
+
+const esbuild: Rule = {
+  name: "esbuild",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(/^[✘X] \[ERROR\] (.*)$/);
+    return m && { tool: "esbuild", kind: "compile", message: m[1] };
+  },
+  next: (plain) => take(INDENTED.test(plain)),
+  finish(d) {
+    for (const l of lines(d)) {
+      const m = l.match(/^\s+(\S.*?):(\d+):(\d+):$/);
+      if (m) return locate(d, m[1], m[2], m[3]);
+    }
+  },
+};
+
+const webpack: Rule = {
+  name: "webpack",
+  start(plain) {
+    const m = plain.match(/^ERROR in (\S+)(?: (\d+):(\d+)(?:-\d+)?)?/);
+    return m && {
+      tool: "webpack",
+      kind: "compile",
+      message: plain,
+      file: m[1],
+      line: m[2] ? Number(m[2]) : null,
+      column: m[3] ? Number(m[3]) : null,
+    };
+  },
+  // Its details are not indented; the block ends at a blank line.
+  next: (plain) => take(!/^(ERROR|WARNING) in |^webpack [\d.]+ compiled/.test(plain)),
+  finish(d) {
+    if (lines(d)[1]) d.error.message = lines(d)[1].trim();
+  },
+};
+
+export const family: Family = {
+  name: "bundlers",
+  tools: [
+    {
+      tool: "esbuild",
+      kinds: ["compile"],
+      resolves: "the next build in watch mode (`[watch] build finished` without it), a re-run",
+    },
+    {
+      tool: "webpack",
+      kinds: ["compile"],
+      resolves: "the next compilation (`webpack … compiled` without it), a re-run",
+    },
+  ],
+  rules: [esbuild, webpack],
+  mayStart: /^[✘X] |^ERROR in /,
+  signals: [
+    [/^\[watch\] build started\b/, () => ({ type: "start", tool: "esbuild" })],
+    [/^\[watch\] build finished\b/, () => ({ type: "end", tool: "esbuild", clean: false })],
+    [
+      /^webpack [\d.]+ compiled (successfully|with (\d+) errors?)?/,
+      (m) => ({ type: "end", tool: "webpack", clean: m[1] === "successfully" }),
+    ],
+  ],
+  maySignal: /^\[watch\]|^webpack /,
+};

@@ -1,0 +1,67 @@
+// Vite (esbuild and Rollup era, and Vite 8's Rolldown): dev-server transform
+// errors, build errors with their "[CODE] …" diagnostic and "╭─[ file:line:col ]"
+// frame, and what tells that a file is served again.
+
+import type { Family, Rule } from "../types.ts";
+import { CLOCK, lines, locate, take } from "./common.ts";
+
+/** Lines of Vite's error blocks: indented, "[CODE] …" diagnostics, box-drawn code frames. */
+const VITE_BODY = /^\s|^\[[A-Z_]+\] |^[─╭╰│╯]/;
+/** Rolldown's and Vite 8's diagnostics: "[PARSE_ERROR] Expected …", "[UNRESOLVED_IMPORT] …". */
+const DIAGNOSTIC = /^(?:\w+ )?\[([A-Z][A-Z_]+)\] (?:Error: )?(\S.*)$/;
+
+const vite: Rule = {
+  name: "vite",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(
+      new RegExp(
+        `^${CLOCK}\\[vite\\] (?:\\([\\w-]+\\) )?(Internal server error|Pre-transform error|error while updating dependencies|Failed to load [^:]*): ?(.*)$`,
+      ),
+    );
+    if (m) return { tool: "vite", kind: "compile", message: m[2] || m[1] };
+    if (/^\(!\) Failed to run dependency scan\b/.test(plain)) {
+      return { tool: "vite", kind: "compile", message: "Failed to run dependency scan" };
+    }
+    // `vite build`: "error during build:" heads the bundler's diagnostic.
+    if (/^error during build:?$/.test(plain)) {
+      return { tool: "vite", kind: "compile", message: "error during build" };
+    }
+    return null;
+  },
+  next: (plain) =>
+    take((VITE_BODY.test(plain) || DIAGNOSTIC.test(plain)) && !/\[vite\]/.test(plain)),
+  finish(d) {
+    const diag = lines(d).find((l) => DIAGNOSTIC.test(l));
+    if (diag) d.error.message = diag.replace(/^\w+ (?=\[)/, "");
+    else if (d.error.message === "error during build" && lines(d)[1]) {
+      d.error.message = lines(d)[1].trim();
+    }
+    for (const l of lines(d)) {
+      const m = l.match(/╭─\[ ?(.+?):(\d+):(\d+) ?\]/) ??
+        l.match(/^\s+File: (.+?)(?::(\d+):(\d+))?$/) ??
+        l.match(/^file: (.+?):(\d+):(\d+)$/);
+      if (m) return locate(d, m[1], m[2], m[3]);
+    }
+  },
+};
+
+export const family: Family = {
+  name: "vite",
+  tools: [{
+    tool: "vite",
+    kinds: ["compile"],
+    resolves:
+      "the file served again (`hmr update`, `page reload`), `server restarted`, a build's `✓ built in`, a re-run",
+  }],
+  rules: [vite],
+  mayStart: /\[vite\]|^\(!\)|^error during build/,
+  signals: [
+    [
+      /\[vite\] (?:\(\w+\) )?(?:hmr update|page reload) (.+?)(?: \(x\d+\))?$/,
+      (m) => ({ type: "files", tool: "vite", files: m[1].split(/,\s*/) }),
+    ],
+    [/\[vite\] server restarted\b|^✓ built in /, () => ({ type: "tool", tool: "vite" })],
+  ],
+  maySignal: /\[vite\]|^✓/,
+};
