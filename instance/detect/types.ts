@@ -118,6 +118,8 @@ export interface Family {
    * test: most lines fail every family's and skip the rules). Keep in step.
    */
   mayStart: RegExp;
+  /** Lines that start no error though a rule might take them: summaries of errors listed above. */
+  quiet?: RegExp;
   signals: Signal[];
   /** The same for its signals. */
   maySignal: RegExp;

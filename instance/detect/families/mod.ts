@@ -11,6 +11,8 @@ import { family as bundlers } from "./bundlers.ts";
 import { family as next } from "./next.ts";
 import { family as tests } from "./tests.ts";
 import { family as eslint } from "./eslint.ts";
+import { family as go } from "./go.ts";
+import { family as rust } from "./rust.ts";
 import { family as python } from "./python.ts";
 import { family as pm } from "./pm.ts";
 import { family as generic } from "./generic.ts";
@@ -23,6 +25,8 @@ export const FAMILIES: Family[] = [
   next,
   tests,
   eslint,
+  go,
+  rust,
   python,
   pm,
   generic,
@@ -34,9 +38,13 @@ export const SIGNALS: Signal[] = FAMILIES.flatMap((f) => f.signals);
 const MAY_START = new RegExp(FAMILIES.map((f) => `(?:${f.mayStart.source})`).join("|"));
 const MAY_SIGNAL = new RegExp(FAMILIES.map((f) => `(?:${f.maySignal.source})`).join("|"));
 
+const QUIET = new RegExp(
+  FAMILIES.flatMap((f) => f.quiet ? [`(?:${f.quiet.source})`] : []).join("|") || "$^",
+);
+
 /** False for lines no rule could start on: most lines, which then skip every rule. */
 export function mayStart(plain: string): boolean {
-  return MAY_START.test(plain);
+  return MAY_START.test(plain) && !QUIET.test(plain);
 }
 
 /** False for lines no signal could match. */

@@ -1,0 +1,169 @@
+// Go: the compiler's and go vet's "file.go:line:col: message" lines, go test's
+// "--- FAIL:" blocks, runtime panics with their goroutine traces, and the
+// "exit status N" go run prints after a program that failed.
+//
+// What resolves them: go build/run/vet/test are one-shots, so running them
+// again (a new run) resolves everything; under a rebuild loop, the loop's
+// restart does (nodemon's `[nodemon] restarting`, air's `running...`).
+
+import type { LogLine } from "../../supervise/log_buffer.ts";
+import type { Draft, Family, Rule } from "../types.ts";
+import { INDENTED, lines, locate, ownFile } from "./common.ts";
+
+/** "./main.go:6:2: count declared and not used" (also vet, staticcheck, gopls). */
+const DIAG = /^((?:\.{1,2}\/|\/)?[\w./@+-]*?\w\.go):(\d+)(?::(\d+))?: (.+)$/;
+/** A trace's file line: "\t/abs/path/main.go:10 +0xa5". */
+const TRACE_FILE = /^\s+(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/;
+/** t.Errorf's "    cart_test.go:7: Total() = 15, want 20". */
+const TEST_LOG = /^\s+([\w./-]+\.go):(\d+): (.*)$/;
+/** A trace's function line: "main.main()", "example/store.(*Store).Add(...)", "created by main.main". */
+const TRACE_FUNC = /^(?:created by )?[\w./*()[\]{}-]+(?:\(.*\))?(?: in goroutine \d+)?$/;
+
+/** The body of a panic: its goroutine traces, up to go run's "exit status N". */
+function panicBody(plain: string, d: Draft): "take" | "last" | "stop" {
+  if (/^exit status \d+$/.test(plain)) return "last";
+  if (/^(FAIL|ok)\s/.test(plain) || plain === "FAIL") return "stop";
+  if (
+    INDENTED.test(plain) || /^goroutine \d+ \[/.test(plain) || /^\[signal /.test(plain) ||
+    /^panic: /.test(plain) || TRACE_FUNC.test(plain)
+  ) {
+    d.state.panic = true;
+    return "take";
+  }
+  return "stop";
+}
+
+/** The innermost frame in the project's own files: goroutine traces list it first. */
+function ownTraceFrame(d: Draft): boolean {
+  for (const l of lines(d)) {
+    const m = l.match(TRACE_FILE);
+    if (m && ownFile(m[1])) {
+      locate(d, m[1], m[2]);
+      return true;
+    }
+  }
+  return false;
+}
+
+const goDiagnostic: Rule = {
+  name: "go-diagnostic",
+  start(plain) {
+    const m = plain.match(DIAG);
+    if (!m) return null;
+    return {
+      tool: "go",
+      kind: "compile",
+      message: m[4],
+      file: m[1].replace(/^\.\//, ""),
+      line: Number(m[2]),
+      column: m[3] ? Number(m[3]) : null,
+    };
+  },
+  // Type errors may add tab-indented "have …/want …" lines.
+  next: (plain) => /^\t/.test(plain) ? "take" : "stop",
+};
+
+const goPanic: Rule = {
+  name: "go-panic",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(/^(?:panic: |fatal error: )(.+)$/);
+    return m && { tool: "go", kind: "runtime", message: plain.replace(/ \[recovered\]$/, "") };
+  },
+  next: panicBody,
+  finish: (d) => void ownTraceFrame(d),
+};
+
+/**
+ * "--- FAIL: TestTotal (0.00s)" and what the test logged: after the headline
+ * (go test), or before it between "=== RUN" and the headline (go test -v).
+ * A panic in the test follows the headline and belongs to it.
+ */
+const goTest: Rule = {
+  name: "go-test",
+  blanks: 1,
+  start(plain, recent) {
+    const m = plain.match(/^--- FAIL: (\S+) \(/);
+    if (!m) return null;
+    return { tool: "go", kind: "test", message: m[1], prelude: verboseLog(recent, m[1]) };
+  },
+  next(plain, d) {
+    if (d.state.panic || /^panic: /.test(plain)) return panicBody(plain, d);
+    if (INDENTED.test(plain)) return "take";
+    // "FAIL" then "FAIL\texample/cart\t0.01s" name the package, hence the directory.
+    if (plain === "FAIL") return "take";
+    if (/^FAIL\t\S+/.test(plain)) return "last";
+    return "stop";
+  },
+  finish(d) {
+    const head = lines(d).findIndex((l) => /^--- FAIL: /.test(l));
+    const name = lines(d)[head].match(/^--- FAIL: (\S+)/)![1];
+    const logged = lines(d).map((l) => l.match(TEST_LOG)).find((m) => m !== null);
+    const panic = lines(d).find((l) => /^panic: /.test(l));
+    const why = panic?.replace(/ \[recovered\]$/, "") ?? logged?.[3];
+    d.error.message = why ? `${name}: ${why}` : name;
+    if (panic && ownTraceFrame(d)) return;
+    if (!logged) return;
+    const pkg = lines(d).map((l) => l.match(/^FAIL\t(\S+)/)).find((m) => m)?.[1];
+    locate(d, packageDir(pkg) + logged[1], logged[2]);
+  },
+};
+
+/** go test -v prints a test's log lines before its "--- FAIL:" line. */
+function verboseLog(recent: LogLine[], name: string): LogLine[] {
+  let i = recent.length - 1;
+  while (i >= 0 && INDENTED.test(recent[i].plain)) i--;
+  if (i < 0 || i === recent.length - 1) return [];
+  const run = recent[i].plain.match(/^=== (?:RUN|CONT|PAUSE) +(\S+)/);
+  return run && run[1] === name ? recent.slice(i + 1) : [];
+}
+
+/**
+ * The directory of a package in its module, from its import path: the module
+ * is one segment ("example/cart" → "cart/"), or three under a host
+ * ("github.com/u/repo/cart" → "cart/"). go test names only the file.
+ */
+function packageDir(pkg: string | undefined): string {
+  if (!pkg) return "";
+  const parts = pkg.split("/");
+  const rest = parts.slice(parts[0].includes(".") ? 3 : 1);
+  return rest.length ? rest.join("/") + "/" : "";
+}
+
+/**
+ * go run's "exit status 1" after a program failed without a panic
+ * (log.Fatal, os.Exit): the line before it says why.
+ */
+const goExit: Rule = {
+  name: "go-exit",
+  start(plain, recent) {
+    const m = plain.match(/^exit status (\d+)$/);
+    if (!m) return null;
+    const before = recent.findLast((l) => l.plain.trim());
+    if (!before || /^\[?nodemon\]?|^(ok|FAIL)\s/.test(before.plain)) return null;
+    // log's "2026/12/08 01:05:12 " prefix.
+    const why = before.plain.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? /, "").trim();
+    return {
+      tool: "go",
+      kind: "runtime",
+      message: `${why} (exit status ${m[1]})`,
+      prelude: [before],
+    };
+  },
+  next: () => "stop",
+};
+
+export const family: Family = {
+  name: "go",
+  tools: [{
+    tool: "go",
+    kinds: ["compile", "test", "runtime"],
+    resolves:
+      "running the command again (go build, go run, go vet and go test are one-shots); under a rebuild loop, its restart (`[nodemon] restarting`, air's `running...`)",
+  }],
+  rules: [goDiagnostic, goTest, goPanic, goExit],
+  mayStart: /\.go:\d|^--- FAIL: |^panic: |^fatal error: |^exit status \d/,
+  // air rebuilds and starts the program again.
+  signals: [[/^running\.\.\.$/, () => ({ type: "tool", tool: "go" })]],
+  maySignal: /^running\.\.\.$/,
+};
