@@ -1,18 +1,94 @@
-// Python tracebacks (and a SyntaxError in the main script).
+// Python: tracebacks (and a SyntaxError in the main script), pytest's failure
+// sections, logging's ERROR:/CRITICAL: lines and the servers' own error lines
+// that introduce a traceback: Django's "Internal Server Error: /", Flask's
+// "ERROR in app: Exception on / [GET]", uvicorn's "ERROR:    Exception in ASGI
+// application" and "[Errno 98] … address already in use". A traceback is
+// located at its deepest frame in the project's own files (not <frozen os>,
+// site-packages or the standard library), and named for the server it ran
+// under when its frames pass through one.
+//
+// What resolves them: scripts and pytest are one-shots, so a re-run does
+// (pytest's watchers: the next session's summary); the servers' reloaders
+// restart the program: Django's `Watching for file changes with …`, Werkzeug's
+// ` * Restarting with …`, uvicorn's `Application startup complete.`.
 
-import type { Family, Rule } from "../types.ts";
-import { INDENTED, lines, locate } from "./common.ts";
+import type { Draft, Family, Rule, Verdict } from "../types.ts";
+import { INDENTED, lines, locate, ownFile } from "./common.ts";
 
 const PY_FRAME = /^\s+File "(.+)", line (\d+)/;
-const PY_EXCEPTION = /^[A-Za-z_][\w.]*(: .*)?$/;
+/** The exception line that ends a traceback: "KeyError: 'x'", "mod.CustomError", "SyntaxError: …". */
+const PY_EXCEPTION =
+  /^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning|Iteration|Group)?(: .*)?$/;
+const TRACEBACK = "Traceback (most recent call last):";
 
-const python: Rule = {
+/** Frameworks a traceback may run under, by the package its outer frames are in. */
+const SERVERS: [RegExp, string][] = [
+  [/[\\/]site-packages[\\/]django[\\/]/, "django"],
+  [/[\\/]site-packages[\\/](flask|werkzeug)[\\/]/, "flask"],
+  [/[\\/]site-packages[\\/]uvicorn[\\/]/, "uvicorn"],
+  [/[\\/]site-packages[\\/]gunicorn[\\/]/, "gunicorn"],
+];
+
+/**
+ * Whether a line continues a traceback: its frames (indented), the exception
+ * that ends it, and a chained exception's "During handling …" and next traceback.
+ */
+function tracebackNext(plain: string, d: Draft): Verdict {
+  const s = d.state;
+  if (plain === TRACEBACK && (!s.inTrace || s.chained)) {
+    s.inTrace = true;
+    s.ended = s.chained = false;
+    return "take";
+  }
+  if (!s.inTrace) return "stop";
+  if (s.ended) {
+    if (/^(The above exception was|During handling of the above exception)/.test(plain)) {
+      s.chained = true;
+      return "take";
+    }
+    // An exception's notes and ExceptionGroup's boxes are indented.
+    return !s.chained && /^\s+[|+]|^\s{2,}\S/.test(plain) ? "take" : "stop";
+  }
+  if (INDENTED.test(plain)) return "take";
+  if (PY_EXCEPTION.test(plain) || /^[A-Za-z_][\w.]*: /.test(plain)) {
+    s.ended = true;
+    return "take";
+  }
+  return "stop";
+}
+
+/** Message, location and server from the traceback's lines. */
+function tracebackFinish(d: Draft): void {
+  const all = lines(d);
+  const start = all.indexOf(TRACEBACK);
+  if (start < 0) return;
+  const exc = all.findLast((l, i) =>
+    i > start && !INDENTED.test(l) && /^[A-Za-z_][\w.]*(: .*)?$/.test(l) && l !== TRACEBACK &&
+    !/^(The above|During handling)/.test(l)
+  );
+  if (exc) d.error.message = exc;
+  if (exc && /^(SyntaxError|IndentationError|TabError)\b/.test(exc)) d.error.kind = "compile";
+  const frames = all.map((l) => l.match(PY_FRAME)).filter((m) => m !== null);
+  // The deepest frame in the project's own files; else the deepest of all.
+  const own = frames.findLast((m) => ownFile(m[1]));
+  const at = own ?? frames.at(-1);
+  if (at) locate(d, at[1], at[2]);
+  if (d.error.tool === "python") {
+    for (const m of frames) {
+      const server = SERVERS.find(([re]) => re.test(m[1]));
+      if (server) {
+        d.error.tool = server[1];
+        break;
+      }
+    }
+  }
+}
+
+const traceback: Rule = {
   name: "python",
   blanks: 1,
   start(plain) {
-    if (plain === "Traceback (most recent call last):") {
-      return { tool: "python", kind: "runtime", message: plain };
-    }
+    if (plain === TRACEBACK) return { tool: "python", kind: "runtime", message: plain };
     // A SyntaxError in the main script comes without a traceback header.
     if (/^ {2}File ".+", line \d+$/.test(plain)) {
       return { tool: "python", kind: "compile", message: plain };
@@ -20,40 +96,140 @@ const python: Rule = {
     return null;
   },
   next(plain, d) {
-    const s = d.state;
-    if (s.ended) {
-      // A chained exception continues the report; anything else ends it.
-      if (/^(The above exception was|During handling of the above exception)/.test(plain)) {
-        s.chained = true;
-        return "take";
-      }
-      if (s.chained && plain === "Traceback (most recent call last):") {
-        s.ended = s.chained = false;
-        return "take";
-      }
-      return "stop";
-    }
+    if (d.state.inTrace === undefined) d.state.inTrace = lines(d)[0] === TRACEBACK;
+    if (d.state.inTrace) return tracebackNext(plain, d);
+    // The bare SyntaxError form: the source line, the caret, then the exception.
     if (INDENTED.test(plain)) return "take";
-    if (PY_EXCEPTION.test(plain)) s.ended = true;
-    return s.ended ? "take" : "stop";
+    return PY_EXCEPTION.test(plain) ? "last" : "stop";
   },
   finish(d) {
-    const exc = lines(d).findLast((l) => PY_EXCEPTION.test(l) && !/^Traceback/.test(l));
+    if (lines(d)[0] === TRACEBACK) return tracebackFinish(d);
+    const exc = lines(d).findLast((l) => !INDENTED.test(l) && PY_EXCEPTION.test(l));
     if (exc) d.error.message = exc;
-    const frame = lines(d).findLast((l) => PY_FRAME.test(l))?.match(PY_FRAME);
+    const frame = lines(d)[0].match(PY_FRAME);
     if (frame) locate(d, frame[1], frame[2]);
   },
 };
 
+/**
+ * A log line at ERROR or CRITICAL: logging's default "ERROR:name:message",
+ * uvicorn's "ERROR:    message", Flask's "[time] ERROR in module: message",
+ * Django's "Internal Server Error: /path". A traceback right after it is its.
+ */
+const LOG_LINES: [RegExp, string, (m: RegExpMatchArray) => string][] = [
+  [/^(?:ERROR|CRITICAL): {2,}(\S.*)$/, "uvicorn", (m) => m[1]],
+  [/^(ERROR|CRITICAL|FATAL):([\w.-]*):(.*)$/, "python", (m) => `${m[2] || "root"}: ${m[3].trim()}`],
+  [/^\[[\d-]+ [\d:,.]+\] ERROR in [\w.]+: (.*)$/, "flask", (m) => m[1]],
+  [/^Internal Server Error: (\S.*)$/, "django", (m) => `Internal Server Error: ${m[1]}`],
+];
+
+const logLine: Rule = {
+  name: "python-log",
+  blanks: 0,
+  start(plain) {
+    for (const [re, tool, message] of LOG_LINES) {
+      const m = plain.match(re);
+      if (m) return { tool, kind: "runtime", message: message(m) };
+    }
+    return null;
+  },
+  next: (plain, d) => tracebackNext(plain, d),
+  finish: tracebackFinish,
+};
+
+// ---------------------------------------------------------------- pytest
+
+/** "___ test_total_with_discount ___", "___ ERROR collecting test_cart.py ___", "___ Class.test ___". */
+const SECTION = /^_{2,} (\S.*?) _{2,}$/;
+/** pytest's location lines: "test_cart.py:10: AssertionError", "cart.py:7: in average". */
+const PYTEST_AT = /^([^\s:][^:]*\.py):(\d+): (.*)$/;
+
+/** Lines only a pytest report's failure sections have. */
+const PYTEST_PART = /^={3,} (FAILURES|ERRORS) ={3,}$|^E {3}|^([^\s:][^:]*\.py):(\d+): /;
+
+const pytest: Rule = {
+  name: "pytest",
+  blanks: 3,
+  start(plain, recent) {
+    const m = plain.match(SECTION);
+    if (!m) return null;
+    // Only in the FAILURES / ERRORS parts of a pytest report (or after an earlier section).
+    if (!recent.some((l) => PYTEST_PART.test(l.plain))) return null;
+    // The captured-output sub-sections are dashes, not underscores: any "_ x _" is a test.
+    return { tool: "pytest", kind: "test", message: m[1] };
+  },
+  next: (plain) => /^={3,}|^_{2,} \S.*? _{2,}$/.test(plain) ? "stop" : "take",
+  finish(d) {
+    const name = lines(d)[0].match(SECTION)![1];
+    const err = lines(d).find((l) => /^E\s{2,}\S/.test(l))?.replace(/^E\s+/, "");
+    d.error.message = err ? `${name}: ${err}` : name;
+    const at = lines(d).map((l) => l.match(PYTEST_AT)).filter((m) => m !== null);
+    const own = at.findLast((m) => ownFile(m[1])) ?? at.at(-1);
+    if (own) locate(d, own[1], own[2]);
+  },
+};
+
+/**
+ * The short summary's "FAILED test_cart.py::test_x - assert 10 == 15" when
+ * no failure section came before it (--tb=no, -q --tb=line): the only report.
+ */
+const pytestSummary: Rule = {
+  name: "pytest-summary",
+  start(plain, recent) {
+    const m = plain.match(/^(FAILED|ERROR) ([^\s:]+\.py)(::\S+)?(?: - (.*))?$/);
+    if (!m || recent.some((l) => PYTEST_PART.test(l.plain) || SECTION.test(l.plain))) return null;
+    return {
+      tool: "pytest",
+      kind: "test",
+      message: `${m[2]}${m[3] ?? ""}${m[4] ? ` - ${m[4]}` : ""}`,
+      file: m[2],
+    };
+  },
+  next: () => "stop",
+};
+
 export const family: Family = {
   name: "python",
-  tools: [{
-    tool: "python",
-    kinds: ["compile", "runtime"],
-    resolves: "a restart by its reloader (` * Restarting with …`), a re-run",
-  }],
-  rules: [python],
-  mayStart: /^Traceback|^ {2}File "/,
-  signals: [[/^ \* Restarting with /, () => ({ type: "all" })]],
-  maySignal: /^ \*/,
+  tools: [
+    {
+      tool: "python",
+      kinds: ["compile", "runtime"],
+      resolves:
+        "running the script again; a restart by its reloader; logging's ERROR:/CRITICAL: lines too",
+    },
+    {
+      tool: "pytest",
+      kinds: ["test"],
+      resolves: "running pytest again (a watcher's next `=== test session starts ===` … summary)",
+    },
+    {
+      tool: "django",
+      kinds: ["runtime"],
+      resolves: "the autoreloader's restart (`Watching for file changes with …`), a re-run",
+    },
+    {
+      tool: "flask",
+      kinds: ["runtime"],
+      resolves: "the reloader's restart (` * Restarting with stat`), a re-run",
+    },
+    {
+      tool: "uvicorn",
+      kinds: ["runtime"],
+      resolves: "the next `Application startup complete.` (a --reload restart), a re-run",
+    },
+  ],
+  rules: [traceback, pytest, pytestSummary, logLine],
+  mayStart:
+    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL):|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: /,
+  signals: [
+    [/^ \* Restarting with /, () => ({ type: "all" })],
+    [/^Watching for file changes with \w+/, () => ({ type: "all" })],
+    [/^INFO: +Application startup complete\.$/, () => ({ type: "all" })],
+    [/^={3,} test session starts ={3,}$/, () => ({ type: "start", tool: "pytest" })],
+    [
+      /^={3,} (.*\b(?:passed|failed|errors?|skipped|no tests ran)\b.*) ={3,}$/,
+      (m) => ({ type: "end", tool: "pytest", clean: !/\b(failed|errors?)\b/.test(m[1]) }),
+    ],
+  ],
+  maySignal: /^ \*|^Watching |^INFO: |^={3,} /,
 };

@@ -1,0 +1,466 @@
+// The Python family's recorded cases: pytest, scripts' tracebacks (located at
+// the deepest frame in the project's own files, not <frozen os> or
+// site-packages), SyntaxErrors, logging's ERROR:/CRITICAL: lines, Django's
+// runserver, Flask's debug server and FastAPI under uvicorn. Recorded by
+// tests/corpus/record.ts with the machine's Python and the packages below,
+// installed once in a scratch virtualenv (never in the repository).
+
+import type { CaseDef } from "../case.ts";
+
+const VENV = "/tmp/buzz-corpus/venv";
+const PACKAGES = {
+  pytest: "9.1.1",
+  django: "5.2.17",
+  flask: "3.1.3",
+  fastapi: "0.142.2",
+  uvicorn: "0.54.0",
+};
+const setup = [[
+  "sh",
+  "-c",
+  `test -x ${VENV}/bin/uvicorn || (python3 -m venv ${VENV} && ${VENV}/bin/pip install -q ${
+    Object.entries(PACKAGES).map(([p, v]) => `${p}==${v}`).join(" ")
+  })`,
+]];
+const env = { PATH: `${VENV}/bin:/usr/local/bin:/usr/bin:/bin`, PYTHONDONTWRITEBYTECODE: "1" };
+const versions = { python: "3.11.7" };
+
+const CART = `def total(prices, discount=0):
+    subtotal = sum(prices)
+    return subtotal - subtotal * discount // 100
+
+
+def average(prices):
+    return sum(prices) / len(prices)
+`;
+const cartTest = (want: number) =>
+  `from cart import total
+
+
+def test_total():
+    assert total([5, 5]) == 10
+
+
+def test_total_with_discount():
+    result = total([10, 10], discount=50)
+    assert result == ${want}
+`;
+
+const AVERAGE_TEST = `from cart import average
+
+
+def test_average():
+    assert average([2, 4]) == 3
+
+
+def test_average_of_nothing():
+    assert average([]) == 0
+`;
+const CART_SAFE = CART.replace(
+  "    return sum(prices) / len(prices)",
+  "    return sum(prices) / len(prices) if prices else 0",
+);
+
+const NOISY_TEST = `import logging
+
+import pytest
+
+log = logging.getLogger("auth")
+
+
+def login(password):
+    if password != "secret":
+        raise PermissionError("invalid credentials")
+    return True
+
+
+def test_error_handling():
+    with pytest.raises(PermissionError, match="invalid"):
+        login("wrong")
+
+
+def test_failed_login_is_logged(caplog):
+    log.error("failed login for bob")
+    assert "failed login" in caplog.text
+
+
+def test_exception_message():
+    try:
+        login("nope")
+    except PermissionError as e:
+        print("error:", e)
+        assert "invalid" in str(e)
+
+
+def test_ok():
+    assert login("secret")
+`;
+
+const SETTINGS_BROKEN = `import os
+
+# The database the app talks to.
+DATABASE_URL = os.environ["DATABASE_URL"]
+DEBUG = True
+`;
+const SETTINGS_OK = `import os
+
+# The database the app talks to.
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///dev.db")
+DEBUG = True
+`;
+const APP_SETTINGS = `import settings
+
+
+def main():
+    print("connecting to", settings.DATABASE_URL)
+
+
+if __name__ == "__main__":
+    print("starting")
+    main()
+`;
+
+const UTILS_OK = `def total(items):
+    return sum(item["price"] for item in items)
+`;
+const UTILS_BROKEN = `def total(items)
+    return sum(item["price"] for item in items)
+`;
+const APP_UTILS = `from utils import total
+
+print("total:", total([{"price": 3}, {"price": 4}]))
+`;
+
+const worker = (fail: boolean) =>
+  `import logging
+
+logging.basicConfig(level=logging.INFO)
+log = logging.getLogger("worker")
+
+log.info("processing 2 orders (0 failed so far)")
+log.warning("retrying order 41 after a timeout error")
+${
+    fail
+      ? `log.error("charge failed for order 42: card declined")
+logging.getLogger("db").critical("connection pool exhausted, giving up")`
+      : `log.info("charged order 42")`
+  }
+log.info("done")
+`;
+
+const NOISY_WORKER = `import logging
+
+logging.basicConfig(level=logging.DEBUG)
+log = logging.getLogger("sync")
+
+log.debug("error_rate threshold set to 0.05")
+log.info("0 errors, 0 failed jobs in the last hour")
+log.info("retry policy: on error, back off 2s; on failure, give up after 3")
+log.warning("error budget 80% used (not an error yet)")
+print("Exception handling: enabled; traceback logging: on")
+log.info("sync finished")
+`;
+
+// Django: a minimal project written out by hand (no startproject: every file is here).
+const DJANGO_SETTINGS = `SECRET_KEY = "dev-only"
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "shop.urls"
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+DATABASES = {}
+USE_TZ = True
+`;
+const DJANGO_MANAGE = `#!/usr/bin/env python
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+`;
+const DJANGO_URLS = `from django.urls import path
+
+from shop import views
+
+urlpatterns = [path("", views.index)]
+`;
+const djangoViews = (body: string) =>
+  `from django.http import HttpResponse
+
+PRICES = [3, 4]
+
+
+def index(request):
+${body}
+`;
+const DJ_OK = djangoViews('    return HttpResponse(f"total {sum(PRICES)}")');
+const DJ_RAISE = djangoViews(
+  '    average = sum(PRICES) / len(PRICES[2:])\n    return HttpResponse(f"average {average}")',
+);
+const DJ_IMPORT = DJ_OK.replace(
+  "from django.http import HttpResponse",
+  "from django.http import HttpRespons",
+);
+
+const flaskApp = (body: string) =>
+  `from flask import Flask
+
+app = Flask(__name__)
+PRICES = {"apple": 3}
+
+
+@app.route("/")
+def index():
+${body}
+`;
+const FLASK_OK = flaskApp("    return f\"apple costs {PRICES['apple']}\"");
+const FLASK_RAISE = flaskApp("    return f\"pear costs {PRICES['pear']}\"");
+
+const fastApp = (body: string) =>
+  `from fastapi import FastAPI
+
+app = FastAPI()
+ITEMS = [3, 4]
+
+
+@app.get("/")
+def index():
+${body}
+`;
+const FAST_OK = fastApp('    return {"total": sum(ITEMS)}');
+const FAST_RAISE = fastApp('    return {"average": sum(ITEMS) / len(ITEMS[5:])}');
+const FAST_IMPORT = FAST_OK.replace("app = FastAPI()", "app = FastAPI(\n    title=TITLE,\n)");
+
+const SERVE_HELD = `import socket
+
+import uvicorn
+
+# Another copy of the API still holds the port.
+held = socket.socket()
+held.bind(("127.0.0.1", 18441))
+held.listen()
+
+uvicorn.run("main:app", host="127.0.0.1", port=18441)
+`;
+const SERVE_FREE = `import uvicorn
+
+uvicorn.run("main:app", host="127.0.0.1", port=18441)
+`;
+
+export const cases: CaseDef[] = [
+  {
+    name: "pytest-assert-fail",
+    tool: "pytest",
+    about: "pytest: a failing assert in a test, then the test fixed",
+    files: { "cart.py": CART, "test_cart.py": cartTest(15) },
+    setup,
+    command: ["pytest"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "test_cart.py": cartTest(10) } },
+    ],
+  },
+  {
+    name: "pytest-app-exception",
+    tool: "pytest",
+    about:
+      "pytest: two test files, one test fails on a ZeroDivisionError raised in the app's code, then fixed",
+    files: { "cart.py": CART, "test_cart.py": cartTest(10), "test_average.py": AVERAGE_TEST },
+    setup,
+    command: ["pytest"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "cart.py": CART_SAFE } },
+    ],
+  },
+  {
+    name: "pytest-collection-error",
+    tool: "pytest",
+    about: "pytest: an ImportError while collecting a test module, then fixed",
+    files: { "cart.py": CART, "test_cart.py": cartTest(10).replace("import total", "import totl") },
+    setup,
+    command: ["pytest"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "test_cart.py": cartTest(10) } },
+    ],
+  },
+  {
+    name: "pytest-verbose-clean",
+    tool: "pytest",
+    about: "pytest -v: passing tests named after errors and failures, printing 'error:' (clean)",
+    files: { "test_auth.py": NOISY_TEST },
+    setup,
+    command: ["pytest", "-v"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    clean: true,
+    phases: [{ name: "start" }, { name: "rerun", run: true }],
+  },
+  {
+    name: "python-traceback-frozen-os",
+    tool: "python",
+    about: "python app.py: a KeyError raised through <frozen os> from settings.py, then fixed",
+    files: { "app.py": APP_SETTINGS, "settings.py": SETTINGS_BROKEN },
+    command: ["python3", "app.py"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "settings.py": SETTINGS_OK } },
+    ],
+  },
+  {
+    name: "python-syntax-imported",
+    tool: "python",
+    about: "python app.py: a SyntaxError in an imported module, then fixed",
+    files: { "app.py": APP_UTILS, "utils.py": UTILS_OK },
+    command: ["python3", "app.py"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "break", run: true, edit: { "utils.py": UTILS_BROKEN } },
+      { name: "fix", run: true, edit: { "utils.py": UTILS_OK } },
+    ],
+  },
+  {
+    name: "python-logging-errors",
+    tool: "python",
+    about:
+      "logging.basicConfig: ERROR: and CRITICAL: lines among INFO/WARNING ones, then a clean run",
+    files: { "worker.py": worker(true) },
+    command: ["python3", "worker.py"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "worker.py": worker(false) } },
+    ],
+  },
+  {
+    name: "python-logging-clean",
+    tool: "python",
+    about: "logging at DEBUG/INFO/WARNING full of 'error' and 'failed' words (clean)",
+    files: { "sync.py": NOISY_WORKER },
+    command: ["python3", "sync.py"],
+    env,
+    versions,
+    clean: true,
+    phases: [{ name: "start" }, { name: "rerun", run: true }],
+  },
+  {
+    name: "django-runserver",
+    tool: "django",
+    about:
+      "manage.py runserver: a view raising ZeroDivisionError on a request, fixed; then an ImportError on reload, fixed",
+    files: {
+      "manage.py": DJANGO_MANAGE,
+      "shop/__init__.py": "",
+      "shop/settings.py": DJANGO_SETTINGS,
+      "shop/urls.py": DJANGO_URLS,
+      "shop/views.py": DJ_OK,
+    },
+    setup,
+    command: ["python", "manage.py", "runserver", "127.0.0.1:18442"],
+    env,
+    versions: { ...versions, django: PACKAGES.django },
+    phases: [
+      { name: "start", waitFor: "Quit the server" },
+      {
+        name: "edit-view",
+        edit: { "shop/views.py": DJ_RAISE },
+        waitFor: "reloading[\\s\\S]*Quit the server",
+      },
+      { name: "request-error", fetch: ["http://127.0.0.1:18442/"], waitFor: '" 500 ' },
+      {
+        name: "fix",
+        edit: { "shop/views.py": DJ_OK },
+        waitFor: "reloading[\\s\\S]*Quit the server",
+      },
+      { name: "request-ok", fetch: ["http://127.0.0.1:18442/"], waitFor: '" 200 ' },
+      {
+        name: "break",
+        edit: { "shop/views.py": DJ_IMPORT },
+        waitFor: "ImportError",
+        settleMs: 1500,
+      },
+      { name: "fixed", edit: { "shop/views.py": DJ_OK }, waitFor: "Quit the server" },
+    ],
+  },
+  {
+    name: "flask-debug-error",
+    tool: "flask",
+    about:
+      "flask run --debug: a KeyError in a route on a request, then fixed (the reloader restarts)",
+    files: { "app.py": FLASK_OK },
+    setup,
+    command: ["flask", "--app", "app", "run", "--debug", "--port", "18443"],
+    env,
+    versions: { ...versions, flask: PACKAGES.flask },
+    phases: [
+      { name: "start", waitFor: "Debugger PIN" },
+      {
+        name: "edit-route",
+        edit: { "app.py": FLASK_RAISE },
+        waitFor: "Restarting[\\s\\S]*Debugger PIN",
+      },
+      { name: "request-error", fetch: ["http://127.0.0.1:18443/"], waitFor: '" 500 ' },
+      { name: "fix", edit: { "app.py": FLASK_OK }, waitFor: "Restarting[\\s\\S]*Debugger PIN" },
+      { name: "request-ok", fetch: ["http://127.0.0.1:18443/"], waitFor: '" 200 ' },
+    ],
+  },
+  {
+    name: "uvicorn-reload-errors",
+    tool: "uvicorn",
+    about:
+      "uvicorn --reload (FastAPI): an exception in an endpoint, fixed; a NameError on reload, fixed",
+    files: { "main.py": FAST_OK },
+    setup,
+    command: ["uvicorn", "main:app", "--reload", "--port", "18444"],
+    env,
+    versions: { ...versions, fastapi: PACKAGES.fastapi, uvicorn: PACKAGES.uvicorn },
+    phases: [
+      { name: "start", waitFor: "Application startup complete" },
+      {
+        name: "edit-endpoint",
+        edit: { "main.py": FAST_RAISE },
+        waitFor: "Reloading[\\s\\S]*startup complete",
+      },
+      { name: "request-error", fetch: ["http://127.0.0.1:18444/"], waitFor: '" 500' },
+      { name: "fix", edit: { "main.py": FAST_OK }, waitFor: "Reloading[\\s\\S]*startup complete" },
+      { name: "request-ok", fetch: ["http://127.0.0.1:18444/"], waitFor: '" 200' },
+      { name: "break", edit: { "main.py": FAST_IMPORT }, waitFor: "NameError", settleMs: 1500 },
+      { name: "fixed", edit: { "main.py": FAST_OK }, waitFor: "Application startup complete" },
+    ],
+  },
+  {
+    name: "uvicorn-port-in-use",
+    tool: "uvicorn",
+    about:
+      "uvicorn.run: [Errno 98] address already in use, exit 1; then the port is free and it serves",
+    files: { "main.py": FAST_OK, "serve.py": SERVE_HELD },
+    setup,
+    command: ["python", "serve.py"],
+    env,
+    versions: { ...versions, fastapi: PACKAGES.fastapi, uvicorn: PACKAGES.uvicorn },
+    phases: [
+      { name: "start" },
+      {
+        name: "fix",
+        run: true,
+        edit: { "serve.py": SERVE_FREE },
+        waitFor: "Application startup complete",
+      },
+    ],
+  },
+];
