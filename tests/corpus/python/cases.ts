@@ -250,6 +250,34 @@ const SERVE_FREE = `import uvicorn
 uvicorn.run("main:app", host="127.0.0.1", port=18441)
 `;
 
+const XFAIL_TEST = `import sys
+
+import pytest
+
+
+def parse(text):
+    return int(text)
+
+
+def test_parse():
+    assert parse("42") == 42
+
+
+@pytest.mark.xfail(reason="error in the parser: negative numbers FAILED (#12)")
+def test_parse_negative_known_bug():
+    assert parse("-4") == 4
+
+
+@pytest.mark.skipif(sys.platform == "linux", reason="error reporting backend missing on linux")
+def test_error_report_upload():
+    raise RuntimeError("not reached")
+
+
+def test_parse_error_raises():
+    with pytest.raises(ValueError):
+        parse("oops")
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -460,6 +488,45 @@ export const cases: CaseDef[] = [
         run: true,
         edit: { "serve.py": SERVE_FREE },
         waitFor: "Application startup complete",
+      },
+    ],
+  },
+  {
+    name: "pytest-xfail-skip-clean",
+    tool: "pytest",
+    about:
+      "pytest -rxs: an expected failure (XFAIL) and a skip whose reasons say 'error' and 'FAILED', the rest passes (clean)",
+    files: { "test_parse.py": XFAIL_TEST },
+    setup,
+    command: ["pytest", "-rxs"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    clean: true,
+    phases: [{ name: "start" }, { name: "rerun", run: true }],
+  },
+  {
+    name: "django-runserver-404-clean",
+    tool: "django",
+    about:
+      "manage.py runserver: requests for missing pages ('Not Found: /missing', 404) are not errors (clean)",
+    files: {
+      "manage.py": DJANGO_MANAGE,
+      "shop/__init__.py": "",
+      "shop/settings.py": DJANGO_SETTINGS,
+      "shop/urls.py": DJANGO_URLS,
+      "shop/views.py": DJ_OK,
+    },
+    setup,
+    command: ["python", "manage.py", "runserver", "127.0.0.1:18445"],
+    env,
+    versions: { ...versions, django: PACKAGES.django },
+    clean: true,
+    phases: [
+      { name: "start", waitFor: "Quit the server" },
+      {
+        name: "requests",
+        fetch: ["http://127.0.0.1:18445/", "http://127.0.0.1:18445/missing-error-page"],
+        waitFor: '" 404 ',
       },
     ],
   },
