@@ -52,6 +52,8 @@ interface Open {
   seqs: number[];
   /** Blank lines seen since its last line; kept only if the error continues. */
   blanks: LogLine[];
+  /** Not in the book until its rule confirms it (state.confirmed). */
+  tentative: boolean;
 }
 
 export class RunDetector {
@@ -143,7 +145,7 @@ export class RunDetector {
   /** Closes open errors; call when the run's output has ended. Returns the reports it completed. */
   flush(): Report[] {
     const closed: Report[] = [];
-    for (const [key, open] of this.#open) closed.push(this.#close(key, open));
+    for (const [key, open] of this.#open) this.#close(key, open, closed);
     return closed;
   }
 
@@ -173,19 +175,19 @@ export class RunDetector {
     if (!plain.trim()) {
       if (!open) return;
       if (open.blanks.length < (open.draft.rule.blanks ?? 0)) open.blanks.push(line);
-      else found.closed.push(this.#close(key, open));
+      else this.#close(key, open, found.closed);
       return;
     }
     if (open) {
       const verdict = open.draft.rule.next(plain, open.draft);
       if (verdict !== "stop") {
-        for (const l of open.blanks) this.#append(open, l);
+        for (const l of open.blanks) this.#append(open, l, found);
         open.blanks = [];
-        this.#append(open, line);
-        if (verdict === "last") found.closed.push(this.#close(key, open));
+        this.#append(open, line, found);
+        if (verdict === "last") this.#close(key, open, found.closed);
         return;
       }
-      found.closed.push(this.#close(key, open));
+      this.#close(key, open, found.closed);
       open = undefined;
     }
     found.resolved.push(...applySignal(this.#book, plain, line.seq, line.time, source));
@@ -216,16 +218,18 @@ export class RunDetector {
         raw: [],
       };
       const draft: Draft = { rule, error, state: {} };
-      const next: Open = { draft, seqs: [], blanks: [] };
-      for (const l of [...(start.prelude ?? []), line]) this.#append(next, l);
-      this.#book.add(error);
+      const next: Open = { draft, seqs: [], blanks: [], tentative: !!start.tentative };
       this.#open.set(key, next);
-      found.error = error;
+      for (const l of [...(start.prelude ?? []), line]) this.#append(next, l, found);
+      if (!next.tentative) {
+        this.#book.add(error);
+        found.error = error;
+      }
       return;
     }
   }
 
-  #append(open: Open, line: LogLine): void {
+  #append(open: Open, line: LogLine, found: Detection): void {
     const e = open.draft.error;
     if (e.lines.length < MAX_ERROR_LINES) {
       e.lines.push(line.plain);
@@ -235,11 +239,18 @@ export class RunDetector {
     e.last_seq = line.seq;
     e.last_seen = line.time;
     open.draft.rule.finish?.(open.draft);
+    if (open.tentative && open.draft.state.confirmed) {
+      open.tentative = false;
+      this.#book.add(e);
+      found.error = e;
+    }
   }
 
-  #close(key: string, open: Open): Report {
+  /** Ends an open error; one its rule never confirmed was not an error and leaves no report. */
+  #close(key: string, open: Open, closed: Report[]): void {
     this.#open.delete(key);
-    return { error: this.#book.close(open.draft.error), seqs: open.seqs };
+    if (open.tentative) return;
+    closed.push({ error: this.#book.close(open.draft.error), seqs: open.seqs });
   }
 }
 

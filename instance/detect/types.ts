@@ -60,6 +60,11 @@ export interface Start {
   file?: string | null;
   line?: number | null;
   column?: number | null;
+  /**
+   * Not an error until the rule's finish() sets state.confirmed (a JavaScript
+   * error headline is one only with its stack); dropped if never confirmed.
+   */
+  tentative?: boolean;
   /** Earlier lines of the same stream that belong to the error (Node's "file:line / source / caret"). */
   prelude?: LogLine[];
 }

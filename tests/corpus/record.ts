@@ -20,10 +20,11 @@ import { stopGroup } from "../../instance/supervise/group.ts";
 import { stripTerminal } from "../../instance/supervise/terminal.ts";
 import type { ExitStatus, Spawned } from "../../instance/supervise/child.ts";
 import { type CaseDef, type CastEvent, formatCast, type Phase } from "./case.ts";
+import { SCRATCH } from "./scratch.ts";
+
+export { npmTools, SCRATCH } from "./scratch.ts";
 
 export const CORPUS_DIR = dirname(fileURLToPath(import.meta.url));
-/** Scratch projects and shared tool installs live here, never in the repository. */
-export const SCRATCH = Deno.env.get("BUZZ_CORPUS_SCRATCH") ?? "/tmp/buzz-corpus";
 
 /** Every family's case definitions: tests/corpus/<family>/cases.ts. */
 export async function loadCaseDefs(): Promise<{ family: string; def: CaseDef }[]> {
@@ -40,21 +41,6 @@ export async function loadCaseDefs(): Promise<{ family: string; def: CaseDef }[]
     for (const def of mod.cases as CaseDef[]) out.push({ family: e.name, def });
   }
   return out.sort((a, b) => a.def.name.localeCompare(b.def.name));
-}
-
-/**
- * Setup commands that give a project a node_modules with these npm packages at
- * these versions: installed once per package set under SCRATCH/npm, then linked.
- */
-export function npmTools(packages: Record<string, string>): string[][] {
-  const specs = Object.entries(packages).map(([p, v]) => `${p}@${v}`).sort();
-  const key = specs.join(" ").replace(/[^\w.@-]+/g, "_").slice(0, 120);
-  const dir = join(SCRATCH, "npm", key);
-  const install = `test -d ${dir}/node_modules || (mkdir -p ${dir} && cd ${dir} && ` +
-    `echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error ${
-      specs.join(" ")
-    })`;
-  return [["sh", "-c", install], ["ln", "-sfn", join(dir, "node_modules"), "node_modules"]];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

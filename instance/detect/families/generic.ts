@@ -33,6 +33,9 @@ const errorColon: Rule = {
 const JS_ERROR =
   /^(?:Uncaught )?\[?(?:[A-Z][\w$]*)?(?:Error|Exception|Rejection)(?: \[[\w$]+\])?: \S/;
 
+/** "    at fn (file:1:2)", "    at file:1:2", Bun's "      at /path/file.ts:3:5". */
+const STACK_FRAME = /^\s+at \S/;
+
 const node: Rule = {
   name: "node",
   start(plain, recent) {
@@ -40,11 +43,16 @@ const node: Rule = {
     if (!JS_ERROR.test(plain) && !/^\(node:\d+\) UnhandledPromiseRejectionWarning: /.test(plain)) {
       return null;
     }
-    return { tool: "node", kind: "runtime", message: plain.trim(), prelude: nodePrelude(recent) };
+    const prelude = nodePrelude(recent);
+    // A headline alone is often a log line ("Error: not found" logged on purpose): it is an
+    // error once its stack follows, or the prelude of an uncaught error came before it.
+    const tentative = !prelude.length && !/^\(node:/.test(plain);
+    return { tool: "node", kind: "runtime", message: plain.trim(), prelude, tentative };
   },
   // Stack frames and error properties are indented; the closing brace is not.
   next: (plain) => take(INDENTED.test(plain) || /^}\s*$/.test(plain) || /^Caused by:/.test(plain)),
   finish(d) {
+    if (!d.state.confirmed && lines(d).some((l) => STACK_FRAME.test(l))) d.state.confirmed = true;
     // Prefer a frame in the project; else the prelude's "file:line", unless Node's own.
     if (userFrame(d)) return;
     const at = lines(d)[0].match(/^(\S.*):(\d+)$/);

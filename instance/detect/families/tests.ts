@@ -41,6 +41,7 @@ const jest: Rule = {
 /** mocha's spec reporter: "  1) suite test:" after "N failing", the error, its stack. */
 const mocha: Rule = {
   name: "mocha",
+  // Its diff ("0 !== -2", "+ expected - actual") sits between blank lines, unindented.
   blanks: 2,
   start(plain, recent) {
     const m = plain.match(/^ {2}(\d+)\) (.+?):?$/);
@@ -49,12 +50,15 @@ const mocha: Rule = {
     if (!recent.some((l) => /^ {2}\d+ failing\b/.test(l.plain))) return null;
     return { tool: "mocha", kind: "test", message: m[2] };
   },
-  next: (plain) => take(!/^ {2}\d+\) /.test(plain) && /^\s/.test(plain)),
+  next: (plain) => take(!/^ {2}\d+\) /.test(plain)),
   finish(d) {
-    const name = lines(d).slice(0, 3).map((l) => l.trim()).filter((l) => !/^\d+\) /.test(l))
-      .filter((l) => !/Error|^at /.test(l)).map((l) => l.replace(/:$/, ""));
-    const title = [d.error.message.replace(/^\d+\) /, ""), ...name].join(" ");
-    const err = lines(d).find((l) => /^\s+\w*(Error|Exception)\b.*?: |^\s+\w*Error$/.test(l));
+    // The title runs from "1) suite" over its indented parts to the one ending in ":".
+    const ls = lines(d);
+    let end = ls.findIndex((l) => /:$/.test(l)) + 1;
+    if (end <= 0) end = 1;
+    const title = ls.slice(0, end).map((l) => l.trim().replace(/^\d+\) /, "").replace(/:$/, ""))
+      .join(" ");
+    const err = ls.slice(end).find((l) => l.trim());
     d.error.message = err ? `${title}: ${err.trim()}` : title;
     userFrame(d);
   },
@@ -85,7 +89,11 @@ export const family: Family = {
     [/^\s*RERUN\s/, () => ({ type: "start", tool: "vitest" })],
     // The final summary; progress lines in between have one space ("Test Files 0 passed").
     [/^\s*Test Files {2}(\d+ failed)?/, (m) => ({ type: "end", tool: "vitest", clean: !m[1] })],
-    [/^Test Suites: (\d+ failed)?/, (m) => ({ type: "end", tool: "jest", clean: !m[1] })],
+    // Its final summary; in watch mode a progress block ("0 of 1 total") is redrawn before it.
+    [
+      /^Test Suites: (?!.* of \d+ total)(\d+ failed)?/,
+      (m) => ({ type: "end", tool: "jest", clean: !m[1] }),
+    ],
     // mocha: "N passing" starts the summary, "N failing" follows it when some failed.
     [/^ {2}\d+ passing\b/, () => ({ type: "end", tool: "mocha", clean: true })],
   ],

@@ -30,7 +30,11 @@ const vite: Rule = {
     return null;
   },
   next: (plain) =>
-    take((VITE_BODY.test(plain) || DIAGNOSTIC.test(plain)) && !/\[vite\]/.test(plain)),
+    take(
+      (VITE_BODY.test(plain) || DIAGNOSTIC.test(plain) ||
+        /^Build failed with \d+ error/.test(plain)) &&
+        !/\[vite\]/.test(plain),
+    ),
   finish(d) {
     const diag = lines(d).find((l) => DIAGNOSTIC.test(l));
     if (diag) d.error.message = diag.replace(/^\w+ (?=\[)/, "");
@@ -46,16 +50,43 @@ const vite: Rule = {
   },
 };
 
+/**
+ * A Rolldown or Oxc diagnostic on its own ("[PARSE_ERROR] …", "[UNRESOLVED_IMPORT] …",
+ * then its "╭─[ file:line:col ]" frame), as tools built on them print it.
+ */
+const rolldown: Rule = {
+  name: "rolldown",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(/^\[([A-Z_]*(?:ERROR|UNRESOLVED|MISSING)[A-Z_]*)\] (\S.*)$/);
+    return m && { tool: "rolldown", kind: "compile", message: plain };
+  },
+  next: (plain) => take(VITE_BODY.test(plain) && !/\[vite\]/.test(plain)),
+  finish(d) {
+    for (const l of lines(d)) {
+      const m = l.match(/╭─\[ ?(.+?):(\d+):(\d+) ?\]/);
+      if (m) return locate(d, m[1], m[2], m[3]);
+    }
+  },
+};
+
 export const family: Family = {
   name: "vite",
-  tools: [{
-    tool: "vite",
-    kinds: ["compile"],
-    resolves:
-      "the file served again (`hmr update`, `page reload`), `server restarted`, a build's `✓ built in`, a re-run",
-  }],
-  rules: [vite],
-  mayStart: /\[vite\]|^\(!\)|^error during build/,
+  tools: [
+    {
+      tool: "vite",
+      kinds: ["compile"],
+      resolves:
+        "the file served again (`hmr update`, `page reload`), `server restarted`, a build's `✓ built in`, a re-run",
+    },
+    {
+      tool: "rolldown",
+      kinds: ["compile"],
+      resolves: "a re-run (or a restart by a watcher)",
+    },
+  ],
+  rules: [vite, rolldown],
+  mayStart: /\[vite\]|^\(!\)|^error during build|^\[[A-Z_]+\] /,
   signals: [
     [
       /\[vite\] (?:\(\w+\) )?(?:hmr update|page reload) (.+?)(?: \(x\d+\))?$/,
