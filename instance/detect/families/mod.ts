@@ -14,12 +14,14 @@ import { family as eslint } from "./eslint.ts";
 import { family as go } from "./go.ts";
 import { family as rust } from "./rust.ts";
 import { family as python } from "./python.ts";
+import { family as jvm } from "./jvm.ts";
 import { family as pm } from "./pm.ts";
 import { family as generic } from "./generic.ts";
 
 export const FAMILIES: Family[] = [
   tsc,
   deno,
+  jvm,
   vite,
   bundlers,
   next,

@@ -58,7 +58,8 @@ const rolldown: Rule = {
   name: "rolldown",
   blanks: 1,
   start(plain) {
-    const m = plain.match(/^\[([A-Z_]*(?:ERROR|UNRESOLVED|MISSING)[A-Z_]*)\] (\S.*)$/);
+    // Not Maven's bare "[ERROR] …" (families/jvm.ts).
+    const m = plain.match(/^\[(?!ERROR\])([A-Z_]*(?:ERROR|UNRESOLVED|MISSING)[A-Z_]*)\] (\S.*)$/);
     return m && { tool: "rolldown", kind: "compile", message: plain };
   },
   next: (plain) => take(VITE_BODY.test(plain) && !/\[vite\]/.test(plain)),
