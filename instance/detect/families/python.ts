@@ -1,4 +1,4 @@
-// Python: tracebacks (and a SyntaxError in the main script), pytest's failure
+// Python: tracebacks (and a SyntaxError in the main script), pytest's and unittest's failure
 // sections, logging's ERROR:/CRITICAL: lines and the servers' own error lines
 // that introduce a traceback: Django's "Internal Server Error: /", Flask's
 // "ERROR in app: Exception on / [GET]", uvicorn's "ERROR:    Exception in ASGI
@@ -118,6 +118,12 @@ const traceback: Rule = {
  */
 const LOG_LINES: [RegExp, string, (m: RegExpMatchArray) => string][] = [
   [/^(?:ERROR|CRITICAL): {2,}(\S.*)$/, "uvicorn", (m) => m[1]],
+  // A format with logging's asctime ("2026-12-08 01:19:42,951"): the first level named is the line's.
+  [
+    /^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\]?[^A-Za-z]*(?:(?!(?:DEBUG|INFO|WARNING|WARN|NOTICE)\b)[\w.]+[^A-Za-z]*)?(?:ERROR|CRITICAL|FATAL)\b[\]:\s-]*(.*)$/,
+    "python",
+    (m) => m[1],
+  ],
   [/^(ERROR|CRITICAL|FATAL):([\w.-]*):(.*)$/, "python", (m) => `${m[2] || "root"}: ${m[3].trim()}`],
   [/^\[[\d-]+ [\d:,.]+\] ERROR in [\w.]+: (.*)$/, "flask", (m) => m[1]],
   [/^Internal Server Error: (\S.*)$/, "django", (m) => `Internal Server Error: ${m[1]}`],
@@ -134,7 +140,29 @@ const logLine: Rule = {
     return null;
   },
   next: (plain, d) => tracebackNext(plain, d),
-  finish: tracebackFinish,
+  finish(d) {
+    const head = d.state.head ??= d.error.message;
+    tracebackFinish(d);
+    if (d.error.message !== head) d.error.message = `${head} (${d.error.message})`;
+  },
+};
+
+/** unittest's (and Django's test runner's) "FAIL: test_x (module.Class.test_x)" and its traceback. */
+const unittest: Rule = {
+  name: "unittest",
+  start(plain) {
+    const m = plain.match(/^(FAIL|ERROR): (\w+) \(([\w.]+)\)/);
+    return m && { tool: "unittest", kind: "test", message: `${m[2]} (${m[3]})` };
+  },
+  next(plain, d) {
+    if (lines(d).length === 1 && /^-{20,}$/.test(plain)) return "take";
+    return tracebackNext(plain, d);
+  },
+  finish(d) {
+    const head = d.state.head ??= d.error.message;
+    tracebackFinish(d);
+    if (d.error.message !== head) d.error.message = `${head}: ${d.error.message}`;
+  },
 };
 
 // ---------------------------------------------------------------- pytest
@@ -203,6 +231,11 @@ export const family: Family = {
       resolves: "running pytest again (a watcher's next `=== test session starts ===` … summary)",
     },
     {
+      tool: "unittest",
+      kinds: ["test"],
+      resolves: "running the tests again (python -m unittest, manage.py test)",
+    },
+    {
       tool: "django",
       kinds: ["runtime"],
       resolves: "the autoreloader's restart (`Watching for file changes with …`), a re-run",
@@ -218,9 +251,9 @@ export const family: Family = {
       resolves: "the next `Application startup complete.` (a --reload restart), a re-run",
     },
   ],
-  rules: [traceback, pytest, pytestSummary, logLine],
+  rules: [traceback, pytest, pytestSummary, unittest, logLine],
   mayStart:
-    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL):|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: /,
+    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL|FAIL):|^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: /,
   signals: [
     [/^ \* Restarting with /, () => ({ type: "all" })],
     [/^Watching for file changes with \w+/, () => ({ type: "all" })],

@@ -278,6 +278,47 @@ def test_parse_error_raises():
         parse("oops")
 `;
 
+const unittestCart = (want: number) =>
+  `import unittest
+
+from cart import average, total
+
+
+class CartTest(unittest.TestCase):
+    def test_total(self):
+        self.assertEqual(total([5, 5]), 10)
+
+    def test_total_with_discount(self):
+        self.assertEqual(total([10, 10], discount=50), ${want})
+
+    def test_average(self):
+        self.assertEqual(average([2, 4]), 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
+`;
+
+const syncJob = (fail: boolean) =>
+  `import logging
+
+logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+log = logging.getLogger("sync")
+
+
+def parse_batch(raw):
+    return [int(x) for x in raw.split(",")]
+
+
+log.info("sync started (last run: 0 errors)")
+try:
+    rows = parse_batch("${fail ? "1,2,x" : "1,2,3"}")
+    log.info("parsed %d rows", len(rows))
+except ValueError:
+    log.exception("sync failed: bad batch")
+log.warning("retry queue has 0 failed items")
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -528,6 +569,33 @@ export const cases: CaseDef[] = [
         fetch: ["http://127.0.0.1:18445/", "http://127.0.0.1:18445/missing-error-page"],
         waitFor: '" 404 ',
       },
+    ],
+  },
+  {
+    name: "python-unittest-fail",
+    tool: "unittest",
+    about: "python -m unittest: a failing assertEqual, then fixed",
+    files: { "cart.py": CART, "test_cart.py": unittestCart(15) },
+    command: ["python3", "-m", "unittest"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "test_cart.py": unittestCart(10) } },
+    ],
+  },
+  {
+    name: "python-logging-exception",
+    tool: "python",
+    about:
+      "logging with asctime: log.exception() prints an ERROR line and its traceback among INFO/WARNING lines, then a clean run",
+    files: { "sync.py": syncJob(true) },
+    command: ["python3", "sync.py"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "sync.py": syncJob(false) } },
     ],
   },
 ];
