@@ -157,16 +157,19 @@ export function registerLogTools(
         "package-manager errors), most recent first, each with the tool that reported it, its " +
         "file:line:column and all of its lines. An error is resolved once its tool reports " +
         "success or a new cycle (tsc 'Found 0 errors', a Vite HMR update, a re-run) or the " +
-        "script restarts; include_resolved shows those too.",
+        "script restarts; include_resolved shows those too. A run that failed (exit code, " +
+        "signal) with no error its output explains is listed as kind 'exit' with its last " +
+        "lines, until the script runs again. name: only that script's runs.",
       inputSchema: z.object({
         process_id: processId.optional(),
+        name: z.string().optional().describe("Only the errors of this script's runs"),
         limit: limit(20, 200),
         include_resolved: z.boolean().optional().describe("Also list errors that were resolved"),
       }),
       outputSchema: z.object({ errors: z.array(ErrorEntry), truncated: Truncated }),
       annotations: { readOnlyHint: true },
     })),
-    guarded(({ process_id, limit, include_resolved }) => {
+    guarded(({ process_id, name, limit, include_resolved }) => {
       let linesCut = 0;
       const shorten = (text: string, max: number) => {
         const c = cut(text, max);
@@ -174,7 +177,8 @@ export function registerLogTools(
         linesCut++;
         return `${c.text} … [${c.cut} more characters]`;
       };
-      const all = sup.errors({ processId: process_id, limit, includeResolved: include_resolved })
+      const all = sup
+        .errors({ processId: process_id, script: name, limit, includeResolved: include_resolved })
         .map(({ raw: _raw, ...e }) => ({
           ...e,
           message: shorten(e.message, LINE_CHARS),

@@ -63,6 +63,8 @@ export interface PhaseState {
   urls: string[];
   /** Whether the latest run has ended in failure. */
   failed: boolean;
+  /** The latest run's log so far, as plain lines. */
+  log: string[];
 }
 
 /** Feeds a recording to Runs as the supervisor would; returns the state after each phase. */
@@ -92,6 +94,7 @@ export function replayCast(cast: Cast, script = "case"): PhaseState[] {
       current: runs.flatMap((r) => r.detector.current()),
       urls: [...new Set(runs.flatMap((r) => r.info.urls))],
       failed: run?.info.state === "failed",
+      log: run ? run.logs.lines().map((l) => l.plain) : [],
     });
   };
   for (const [, type, text] of cast.events) {
