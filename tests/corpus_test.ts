@@ -9,6 +9,9 @@
 import * as assert from "node:assert/strict";
 import { addTally, emptyTally, figures, loadCorpus, scoreCase } from "./corpus/replay.ts";
 import { stripTerminal } from "../instance/supervise/terminal.ts";
+import { END, START, toolsTable } from "./corpus/tools_table.ts";
+import { join } from "node:path";
+import { ROOT } from "./helpers.ts";
 
 const corpus = await loadCorpus();
 
@@ -68,6 +71,19 @@ Deno.test("corpus: its size, its tools, its share of clean but noisy output", ()
     const phases = c.cast.events.filter(([, t, s]) => t === "m" && s.startsWith("phase:"));
     assert.ok(phases.length, `${c.name}: no phase markers`);
   }
+});
+
+Deno.test("README: its list of tools and kinds is the detector's families' own", async () => {
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const section = readme.slice(readme.indexOf(START), readme.indexOf(END) + END.length);
+  // deno fmt pads the table, wraps the list and trims code spans: compare all but whitespace.
+  const words = (s: string) =>
+    s.split("\n").filter((l) => !/^\|[\s|-]+\|$/.test(l)).join("").replace(/[\s|]+/g, "");
+  assert.equal(
+    words(section),
+    words(toolsTable()),
+    "README.md is out of date: deno run -A tests/corpus/tools_table.ts --write && deno fmt README.md",
+  );
 });
 
 Deno.test("stripTerminal: colours, links, clears, carriage returns and erases", () => {
