@@ -118,6 +118,7 @@ const traceback: Rule = {
  */
 const LOG_LINES: [RegExp, string, (m: RegExpMatchArray) => string][] = [
   [/^(?:ERROR|CRITICAL): {2,}(\S.*)$/, "uvicorn", (m) => m[1]],
+  [/^\[[\d-]+ [\d:,.]+\] ERROR in [\w.]+: (.*)$/, "flask", (m) => m[1]],
   // A format with logging's asctime ("2026-12-08 01:19:42,951"): the first level named is the line's.
   [
     /^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\]?[^A-Za-z]*(?:(?!(?:DEBUG|INFO|WARNING|WARN|NOTICE)\b)[\w.]+[^A-Za-z]*)?(?:ERROR|CRITICAL|FATAL)\b[\]:\s-]*(.*)$/,
@@ -125,8 +126,9 @@ const LOG_LINES: [RegExp, string, (m: RegExpMatchArray) => string][] = [
     (m) => m[1],
   ],
   [/^(ERROR|CRITICAL|FATAL):([\w.-]*):(.*)$/, "python", (m) => `${m[2] || "root"}: ${m[3].trim()}`],
-  [/^\[[\d-]+ [\d:,.]+\] ERROR in [\w.]+: (.*)$/, "flask", (m) => m[1]],
   [/^Internal Server Error: (\S.*)$/, "django", (m) => `Internal Server Error: ${m[1]}`],
+  // gunicorn's "[2026-12-08 01:21:32 +0000] [28434] [ERROR] Error handling request /".
+  [/^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[(?:ERROR|CRITICAL)\] (.*)$/, "gunicorn", (m) => m[1]],
 ];
 
 const logLine: Rule = {
@@ -216,6 +218,100 @@ const pytestSummary: Rule = {
   next: () => "stop",
 };
 
+// ------------------------------------------------------ type checkers, linters
+
+/** mypy's "app.py:5: error: Incompatible types …  [assignment]"; pyright's "  /abs/app.py:5:18 - error: …". */
+const typeCheck: Rule = {
+  name: "mypy",
+  start(plain) {
+    const m = plain.match(/^(\S+\.pyi?):(\d+)(?::(\d+))?: error: (.+?)$/);
+    if (m) {
+      return {
+        tool: "mypy",
+        kind: "compile",
+        message: m[4],
+        file: m[1],
+        line: Number(m[2]),
+        column: m[3] ? Number(m[3]) : null,
+      };
+    }
+    const p = plain.match(/^\s+(\S+\.pyi?):(\d+):(\d+) - error: (.+)$/);
+    return p && {
+      tool: "pyright",
+      kind: "compile",
+      message: p[4],
+      file: p[1],
+      line: Number(p[2]),
+      column: Number(p[3]),
+    };
+  },
+  // mypy's notes about the same error; pyright's indented elaboration.
+  next: (plain, d) =>
+    d.error.tool === "mypy"
+      ? (/^\S+\.pyi?:\d+(:\d+)?: note: /.test(plain) ? "take" : "stop")
+      : (/^\s{4,}\S/.test(plain) && !/ - (error|warning|information): /.test(plain)
+        ? "take"
+        : "stop"),
+};
+
+/** A linter code: ruff's and flake8's "F401", pylint's "W0611". */
+const CODE = /^([A-Z]{1,3}\d{2,4})(:?) (?:\[\*\] )?(.+)$/;
+
+/**
+ * "app.py:1:8: F401 [*] `os` imported but unused" (ruff concise, flake8,
+ * pycodestyle; pylint adds a colon: "W0611: Unused import os (unused-import)").
+ */
+const lintLine: Rule = {
+  name: "python-lint",
+  start(plain) {
+    const m = plain.match(/^(\S+\.pyi?):(\d+):(\d+): (.+)$/);
+    const code = m?.[4].match(CODE);
+    if (!m || !code) return null;
+    const tool = code[2] ? "pylint" : /\[\*\]/.test(m[4]) ? "ruff" : "flake8";
+    return {
+      tool,
+      kind: "lint",
+      message: `${code[1]} ${code[3]}`,
+      file: m[1],
+      line: Number(m[2]),
+      column: Number(m[3]),
+    };
+  },
+  // ruff's full format adds a code frame.
+  next(plain, d) {
+    if (/^\s*(\d+\s*)?\||^\s*= help: |^help: /.test(plain)) {
+      d.error.tool = "ruff";
+      return "take";
+    }
+    return "stop";
+  },
+};
+
+/** ruff's full format: "F401 [*] `os` imported but unused", then " --> app.py:1:8" and a code frame. */
+const ruffFull: Rule = {
+  name: "ruff",
+  blanks: 1,
+  start(plain, recent) {
+    const at = plain.match(/^\s*--> (\S+?):(\d+):(\d+)$/);
+    const head = recent.at(-1);
+    const code = head?.plain.match(CODE);
+    if (!at || !head || !code || code[2]) return null;
+    return {
+      tool: "ruff",
+      kind: "lint",
+      message: `${code[1]} ${code[3]}`,
+      file: at[1],
+      line: Number(at[2]),
+      column: Number(at[3]),
+      prelude: [head],
+    };
+  },
+  next: (plain) =>
+    /^\s*(\d+\s*)?[|:]|^\s*[-+~]\s|^\s*= |^(help|note|info): /.test(plain) && !CODE.test(plain)
+      ? "take"
+      : "stop",
+};
+
 export const family: Family = {
   name: "python",
   tools: [
@@ -236,6 +332,36 @@ export const family: Family = {
       resolves: "running the tests again (python -m unittest, manage.py test)",
     },
     {
+      tool: "mypy",
+      kinds: ["compile"],
+      resolves: "running mypy again (`Success: no issues found`)",
+    },
+    {
+      tool: "pyright",
+      kinds: ["compile"],
+      resolves: "running pyright again",
+    },
+    {
+      tool: "ruff",
+      kinds: ["lint"],
+      resolves: "running ruff again (`All checks passed!`)",
+    },
+    {
+      tool: "flake8",
+      kinds: ["lint"],
+      resolves: "running flake8 again",
+    },
+    {
+      tool: "pylint",
+      kinds: ["lint"],
+      resolves: "running pylint again",
+    },
+    {
+      tool: "gunicorn",
+      kinds: ["runtime"],
+      resolves: "a worker booting again (`Booting worker with pid`, after --reload), a re-run",
+    },
+    {
       tool: "django",
       kinds: ["runtime"],
       resolves: "the autoreloader's restart (`Watching for file changes with …`), a re-run",
@@ -251,18 +377,25 @@ export const family: Family = {
       resolves: "the next `Application startup complete.` (a --reload restart), a re-run",
     },
   ],
-  rules: [traceback, pytest, pytestSummary, unittest, logLine],
+  rules: [traceback, pytest, pytestSummary, unittest, logLine, typeCheck, lintLine, ruffFull],
   mayStart:
-    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL|FAIL):|^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: /,
+    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL|FAIL):|^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: |^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[(ERROR|CRITICAL)\]|\.pyi?:\d+|^\s*--> /,
   signals: [
     [/^ \* Restarting with /, () => ({ type: "all" })],
     [/^Watching for file changes with \w+/, () => ({ type: "all" })],
     [/^INFO: +Application startup complete\.$/, () => ({ type: "all" })],
+    [
+      /^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[INFO\] Booting worker with pid/,
+      () => ({ type: "all" }),
+    ],
+    [/^All checks passed!$/, () => ({ type: "tool", tool: "ruff" })],
+    [/^Success: no issues found/, () => ({ type: "tool", tool: "mypy" })],
     [/^={3,} test session starts ={3,}$/, () => ({ type: "start", tool: "pytest" })],
     [
       /^={3,} (.*\b(?:passed|failed|errors?|skipped|no tests ran)\b.*) ={3,}$/,
       (m) => ({ type: "end", tool: "pytest", clean: !/\b(failed|errors?)\b/.test(m[1]) }),
     ],
   ],
-  maySignal: /^ \*|^Watching |^INFO: |^={3,} /,
+  maySignal:
+    /^ \*|^Watching |^INFO: |^={3,} |^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[INFO\] Booting|^All checks passed!$|^Success: /,
 };

@@ -14,11 +14,14 @@ const PACKAGES = {
   flask: "3.1.3",
   fastapi: "0.142.2",
   uvicorn: "0.54.0",
+  mypy: "2.4.0",
+  ruff: "0.16.9",
+  gunicorn: "26.2.0",
 };
 const setup = [[
   "sh",
   "-c",
-  `test -x ${VENV}/bin/uvicorn || (python3 -m venv ${VENV} && ${VENV}/bin/pip install -q ${
+  `test -x ${VENV}/bin/gunicorn || (python3 -m venv ${VENV} && ${VENV}/bin/pip install -q ${
     Object.entries(PACKAGES).map(([p, v]) => `${p}==${v}`).join(" ")
   })`,
 ]];
@@ -319,6 +322,32 @@ except ValueError:
 log.warning("retry queue has 0 failed items")
 `;
 
+const lintApp = (broken: boolean) =>
+  broken
+    ? `import os
+
+
+def total(prices: list[int]) -> int:
+    count: int = "none"
+    return sum(prices) + discount
+`
+    : `def total(prices: list[int]) -> int:
+    count: int = len(prices)
+    return sum(prices) - count * 0
+`;
+
+const wsgiApp = (key: string) =>
+  `from flask import Flask
+
+app = Flask(__name__)
+PRICES = {"apple": 3}
+
+
+@app.route("/")
+def index():
+    return f"costs {PRICES['${key}']}"
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -596,6 +625,66 @@ export const cases: CaseDef[] = [
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "sync.py": syncJob(false) } },
+    ],
+  },
+  {
+    name: "ruff-check",
+    tool: "ruff",
+    about:
+      "ruff check: an unused import, an unused variable and an undefined name (full format), then fixed",
+    files: { "app.py": lintApp(false) },
+    setup,
+    command: ["ruff", "check", "."],
+    env,
+    versions: { ...versions, ruff: PACKAGES.ruff },
+    phases: [
+      { name: "start" },
+      { name: "break", run: true, edit: { "app.py": lintApp(true) } },
+      { name: "fix", run: true, edit: { "app.py": lintApp(false) } },
+    ],
+  },
+  {
+    name: "mypy-errors",
+    tool: "mypy",
+    about: "mypy: an incompatible assignment and an undefined name, then fixed",
+    files: { "app.py": lintApp(false) },
+    setup,
+    command: ["mypy", "."],
+    env,
+    versions: { ...versions, mypy: PACKAGES.mypy },
+    phases: [
+      { name: "start" },
+      { name: "break", run: true, edit: { "app.py": lintApp(true) } },
+      { name: "fix", run: true, edit: { "app.py": lintApp(false) } },
+    ],
+  },
+  {
+    name: "gunicorn-flask-reload",
+    tool: "flask",
+    about:
+      "gunicorn --reload serving a Flask app (no debug): 'ERROR in app: Exception on / [GET]' and its traceback on a request; fixed, the worker reloads",
+    files: { "app.py": wsgiApp("apple") },
+    setup,
+    command: ["gunicorn", "--reload", "-b", "127.0.0.1:18446", "app:app"],
+    env,
+    versions: { ...versions, flask: PACKAGES.flask, gunicorn: PACKAGES.gunicorn },
+    phases: [
+      // The reloader notes the files' times once the worker is up.
+      { name: "start", waitFor: "Control socket", settleMs: 3000 },
+      {
+        name: "edit-route",
+        edit: { "app.py": wsgiApp("pear") },
+        waitFor: "Booting worker",
+        settleMs: 1000,
+      },
+      { name: "request-error", fetch: ["http://127.0.0.1:18446/"], waitFor: "KeyError" },
+      {
+        name: "fix",
+        edit: { "app.py": wsgiApp("apple") },
+        waitFor: "Booting worker",
+        settleMs: 1000,
+      },
+      { name: "request-ok", fetch: ["http://127.0.0.1:18446/"], settleMs: 1000 },
     ],
   },
 ];
