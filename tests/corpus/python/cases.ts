@@ -348,6 +348,26 @@ def index():
     return f"costs {PRICES['${key}']}"
 `;
 
+const chained = (path: string) =>
+  `import json
+
+
+def load_config(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError as e:
+        raise RuntimeError(f"config missing: {path}") from e
+
+
+def main():
+    config = load_config("${path}")
+    print("port", config["port"])
+
+
+main()
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -685,6 +705,20 @@ export const cases: CaseDef[] = [
         settleMs: 1000,
       },
       { name: "request-ok", fetch: ["http://127.0.0.1:18446/"], settleMs: 1000 },
+    ],
+  },
+  {
+    name: "python-chained-exception",
+    tool: "python",
+    about:
+      "python app.py: a RuntimeError raised from a FileNotFoundError (a chained traceback), then fixed",
+    files: { "app.py": chained("config.json"), "settings.json": '{"port": 8000}\n' },
+    command: ["python3", "app.py"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "app.py": chained("settings.json") } },
     ],
   },
 ];
