@@ -83,6 +83,9 @@ const goTest: Rule = {
   name: "go-test",
   blanks: 1,
   start(plain, recent) {
+    // gotestsum: "=== FAIL: example/cart TestTotal (0.00s)", the test's output after it.
+    const sum = plain.match(/^=== FAIL: (\S+) (\S+) \(/);
+    if (sum) return { tool: "go", kind: "test", message: sum[2] };
     const m = plain.match(/^--- FAIL: (\S+) \(/);
     if (!m) return null;
     return { tool: "go", kind: "test", message: m[1], prelude: verboseLog(recent, m[1]) };
@@ -96,15 +99,21 @@ const goTest: Rule = {
     return "stop";
   },
   finish(d) {
-    const head = lines(d).findIndex((l) => /^--- FAIL: /.test(l));
-    const name = lines(d)[head].match(/^--- FAIL: (\S+)/)![1];
+    const head = lines(d).map((l) => l.match(/^(?:--- FAIL: |=== FAIL: (\S+) )(\S+)/)).find((m) =>
+      m
+    )!;
+    const name = head[2];
     const logged = lines(d).map((l) => l.match(TEST_LOG)).find((m) => m !== null);
     const panic = lines(d).find((l) => /^panic: /.test(l));
-    const why = panic?.replace(/ \[recovered\]$/, "") ?? logged?.[3];
+    // testify prints its report under an empty "file:line:" line.
+    const testify = lines(d).map((l) => l.match(/^\s+Error:\s+(.*\S)/)).find((m) => m)?.[1];
+    const why = panic?.replace(/ \[recovered\]$/, "") ?? (logged?.[3].trim() || testify);
     d.error.message = why ? `${name}: ${why}` : name;
     if (panic && ownTraceFrame(d)) return;
+    const trace = lines(d).map((l) => l.match(/^\s+Error Trace:\s+(\S+\.go):(\d+)/)).find((m) => m);
+    if (trace) return locate(d, trace[1], trace[2]);
     if (!logged) return;
-    const pkg = lines(d).map((l) => l.match(/^FAIL\t(\S+)/)).find((m) => m)?.[1];
+    const pkg = head[1] ?? lines(d).map((l) => l.match(/^FAIL\t(\S+)/)).find((m) => m)?.[1];
     locate(d, packageDir(pkg) + logged[1], logged[2]);
   },
 };
@@ -153,6 +162,37 @@ const goExit: Rule = {
   next: () => "stop",
 };
 
+/**
+ * Structured loggers at error level and above: log/slog's and logrus's
+ * "level=ERROR msg=…", logrus's terminal "ERRO[0003] …", zap's development
+ * "2026-12-08T01:00:00.000Z\tERROR\tmain.go:12\tdb down".
+ */
+const goLog: Rule = {
+  name: "go-log",
+  start(plain) {
+    const kv = plain.match(/(?:^|\s)level=(?:ERROR|error|FATAL|fatal|PANIC|panic)\b/);
+    if (kv) {
+      const msg = plain.match(/\bmsg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/);
+      return { tool: "go", kind: "runtime", message: msg ? (msg[1] ?? msg[2]) : plain.trim() };
+    }
+    const tty = plain.match(/^(?:ERRO|FATA|PANI)\[\d+\] (.*?)(?:\s{2,}(\w+=.*))?$/);
+    if (tty) {
+      return { tool: "go", kind: "runtime", message: tty[2] ? `${tty[1]} ${tty[2]}` : tty[1] };
+    }
+    const zap = plain.match(/^\S+\t(?:ERROR|DPANIC|PANIC|FATAL)\t(?:(\S+\.go):(\d+)\t)?(.+)$/);
+    return zap && {
+      tool: "go",
+      kind: "runtime",
+      message: zap[3].replace(/\t/g, " "),
+      file: zap[1] ?? null,
+      line: zap[2] ? Number(zap[2]) : null,
+    };
+  },
+  // zap's and logrus's stack traces after the line.
+  next: (plain) => /^\S+\(.*\)$|^\t\S+\.go:\d+/.test(plain) ? "take" : "stop",
+  finish: (d) => void (d.error.file === null && ownTraceFrame(d)),
+};
+
 export const family: Family = {
   name: "go",
   tools: [{
@@ -161,8 +201,9 @@ export const family: Family = {
     resolves:
       "running the command again (go build, go run, go vet and go test are one-shots); under a rebuild loop, its restart (`[nodemon] restarting`, air's `running...`)",
   }],
-  rules: [goDiagnostic, goTest, goPanic, goExit],
-  mayStart: /\.go:\d|^--- FAIL: |^panic: |^fatal error: |^exit status \d/,
+  rules: [goDiagnostic, goTest, goPanic, goExit, goLog],
+  mayStart:
+    /\.go:\d|^(---|===) FAIL: |^panic: |^fatal error: |^exit status \d|level=(ERROR|error|FATAL|fatal|PANIC|panic)\b|^(ERRO|FATA|PANI)\[|\t(ERROR|DPANIC|PANIC|FATAL)\t/,
   // air rebuilds and starts the program again.
   signals: [[/^running\.\.\.$/, () => ({ type: "tool", tool: "go" })]],
   maySignal: /^running\.\.\.$/,
