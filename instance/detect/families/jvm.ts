@@ -276,7 +276,9 @@ const logbackError: Rule = {
   start(plain) {
     const m = plain.match(
       /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+(?:Z|[+-]\d\d:?\d\d)?\s+(?:ERROR|FATAL)\s+(?:\d+\s+---\s+)?(?:\[[^\]]*\]\s+)*([\w.$]+)\s*:\s+(.*)$/,
-    );
+    ) ??
+      // Logback's default pattern: "01:00:00.123 [main] ERROR com.example.App - message".
+      plain.match(/^\d\d:\d\d:\d\d\.\d{3} \[[^\]]+\] (?:ERROR|FATAL) +([\w.$]+) - (.*)$/);
     if (!m) return null;
     const tool = /^o\.s\.|^org\.springframework\./.test(m[1]) ? "spring" : "java";
     return { tool, kind: "runtime", message: m[2] };
@@ -291,6 +293,46 @@ const logbackError: Rule = {
     }
     ownFrame(d);
   },
+};
+
+/**
+ * An exception printed on its own (e.printStackTrace(), a framework's log):
+ * "java.lang.IllegalStateException: boom" followed by its "\tat …" frames.
+ * Only a fully qualified name at the start of a line counts.
+ */
+const printed: Rule = {
+  name: "java-stacktrace",
+  start(plain) {
+    const m = plain.match(/^([a-z][\w$]*(?:\.[\w$]+)+(?:Exception|Error))(?:: (.*))?$/);
+    return m && { tool: "java", kind: "runtime", message: plain };
+  },
+  next: (plain) => traceLine(plain) ? "take" : "stop",
+  finish(d) {
+    const root = lines(d).filter((l) => /^Caused by: /.test(l)).at(-1);
+    if (root) d.error.message = `${lines(d)[0]} (caused by ${root.replace(/^Caused by: /, "")})`;
+    ownFrame(d);
+  },
+};
+
+/** sbt: "[error] /abs/src/main/scala/Main.scala:5:3: not found: value x". */
+const sbt: Rule = {
+  name: "sbt",
+  start(plain) {
+    const m = plain.match(/^\[error\] (\S+?\.(?:scala|java)):(\d+):(\d+): (.+)$/);
+    return m && {
+      tool: "sbt",
+      kind: "compile",
+      message: m[4],
+      file: m[1],
+      line: Number(m[2]),
+      column: Number(m[3]),
+    };
+  },
+  // The source line and the caret, prefixed too.
+  next: (plain, d) =>
+    lines(d).length < 3 && /^\[error\] /.test(plain) && !/\.scala:\d+:\d+: /.test(plain)
+      ? "take"
+      : "stop",
 };
 
 export const family: Family = {
@@ -323,6 +365,11 @@ export const family: Family = {
       resolves: "running the program again (uncaught exceptions, SEVERE and ERROR log lines)",
     },
     {
+      tool: "sbt",
+      kinds: ["compile"],
+      resolves: "sbt compiling again (`~compile`'s next run), a re-run",
+    },
+    {
       tool: "spring",
       kinds: ["runtime"],
       resolves: "a restart (devtools' restart prints `Started …Application in …`), a re-run",
@@ -340,9 +387,11 @@ export const family: Family = {
     julSevere,
     springFailed,
     logbackError,
+    sbt,
+    printed,
   ],
   mayStart:
-    /\.java:\d+: error: |^\[ERROR\] |^\S+ > .+ FAILED$|^\* What went wrong:|\.kts?:\d+:\d+: error: |^e: |^Exception in thread "|^SEVERE: |APPLICATION FAILED TO START|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+\S*\s+(ERROR|FATAL)/,
+    /\.java:\d+: error: |^\[ERROR\] |^\S+ > .+ FAILED$|^\* What went wrong:|\.kts?:\d+:\d+: error: |^e: |^Exception in thread "|^SEVERE: |APPLICATION FAILED TO START|^\d\d:\d\d:\d\d\.\d{3} \[[^\]]+\] (ERROR|FATAL) |^\[error\] \S+\.(scala|java):\d|^[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+\S*\s+(ERROR|FATAL)/,
   // javac's and the java launcher's closing lines repeat the errors above them; so do
   // Maven's other [ERROR] lines (COMPILATION ERROR, Tests run, Failures, help), which
   // only the rules above may start on.
