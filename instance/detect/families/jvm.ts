@@ -127,16 +127,16 @@ const surefire: Rule = {
 };
 
 /**
- * "[ERROR] Failed to execute goal …" explains a failed build only when no
- * error was printed above it (a missing plugin, a bad pom); otherwise it
- * repeats them.
+ * The first "[ERROR] …" of a build that no rule above claimed explains the
+ * failure on its own (a plugin that cannot be resolved, a bad pom, "Failed to
+ * execute goal … " with nothing above it); later ones repeat what was said.
  */
-const mavenGoal: Rule = {
-  name: "maven-goal",
+const mavenFirst: Rule = {
+  name: "maven-error",
   start(plain, recent) {
-    const m = plain.match(/^\[ERROR\] Failed to execute goal (.+)$/);
+    const m = plain.match(/^\[ERROR\] (\S.*)$/);
     if (!m || recent.some((l) => /^\[ERROR\] /.test(l.plain))) return null;
-    return { tool: "maven", kind: "compile", message: `Failed to execute goal ${m[1]}` };
+    return { tool: "maven", kind: "compile", message: m[1].replace(/ -> \[Help \d+\]$/, "") };
   },
   next: () => "stop",
 };
@@ -379,7 +379,7 @@ export const family: Family = {
     javac,
     maven,
     surefire,
-    mavenGoal,
+    mavenFirst,
     gradleTest,
     gradleWrong,
     kotlinc,
@@ -393,10 +393,9 @@ export const family: Family = {
   mayStart:
     /\.java:\d+: error: |^\[ERROR\] |^\S+ > .+ FAILED$|^\* What went wrong:|\.kts?:\d+:\d+: error: |^e: |^Exception in thread "|^SEVERE: |APPLICATION FAILED TO START|^\d\d:\d\d:\d\d\.\d{3} \[[^\]]+\] (ERROR|FATAL) |^\[error\] \S+\.(scala|java):\d|^[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+\S*\s+(ERROR|FATAL)/,
   // javac's and the java launcher's closing lines repeat the errors above them; so do
-  // Maven's other [ERROR] lines (COMPILATION ERROR, Tests run, Failures, help), which
-  // only the rules above may start on.
+  // Maven's report lines around its errors (COMPILATION ERROR, Tests run, Failures, help).
   quiet:
-    /^\d+ errors?$|^error: compilation failed$|^\[ERROR\] (?!\S.*?\.(?:java|kt|scala|groovy):\[\d+,\d+\] |\S+?(?:\([\w.$]+\))?\s+(?:-- )?Time elapsed: .*<<< (?:FAILURE|ERROR)!$|Failed to execute goal )/,
+    /^\d+ errors?$|^error: compilation failed$|^\[ERROR\] (?:COMPILATION ERROR|Tests run:|Failures:|Errors:|Flakes:|Crashed tests:|To see the full|Re-run Maven|For more information|See |-> \[Help|\[Help \d|\s|$)/,
   signals: [
     [/^Change detected, executing build\.\.\.$/, () => ({ type: "all" })],
     [/\bStarted \w+ in [\d.]+ seconds\b/, () => ({ type: "all" })],
