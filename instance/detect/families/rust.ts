@@ -125,6 +125,21 @@ const cargoTest: Rule = {
   },
 };
 
+/**
+ * A main that returns Err: Rust prints "Error: " and the error's Debug form,
+ * then exits 1. Only after cargo started the program (its "Running `…`").
+ */
+const mainErr: Rule = {
+  name: "rust-main-err",
+  start(plain, recent) {
+    const m = plain.match(/^Error: (.+)$/);
+    if (!m || !recent.some((l) => /^\s+Running `/.test(l.plain))) return null;
+    return { tool: "rust", kind: "runtime", message: plain };
+  },
+  // A multi-line Debug form ({:#?}) is indented or closes its braces.
+  next: (plain) => /^\s+\S|^[}\])]+,?$/.test(plain) ? "take" : "stop",
+};
+
 export const family: Family = {
   name: "rust",
   tools: [
@@ -140,8 +155,8 @@ export const family: Family = {
       resolves: "running the program again (cargo run, cargo watch's next `[Running '…']`)",
     },
   ],
-  rules: [diagnostic, cargoTest, panic],
-  mayStart: /^error|^---- \S+ stdout ----$|^thread '/,
+  rules: [diagnostic, cargoTest, panic, mainErr],
+  mayStart: /^error|^Error: |^---- \S+ stdout ----$|^thread '/,
   quiet: SUMMARY,
   signals: [
     [/^\s+Finished .* target\(s\) in /, () => ({ type: "tool", tool: "cargo" })],

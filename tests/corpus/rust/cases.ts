@@ -162,6 +162,20 @@ const clippyMain = (broken: boolean) =>
 }
 `;
 
+const mainResult = (raw: string) =>
+  `use std::num::ParseIntError;
+
+fn parse_port(raw: &str) -> Result<u16, ParseIntError> {
+    raw.trim().parse()
+}
+
+fn main() -> Result<(), ParseIntError> {
+    let port = parse_port("${raw}")?;
+    println!("listening on port {port}");
+    Ok(())
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "rust-build-mismatched-types",
@@ -311,6 +325,19 @@ export const cases: CaseDef[] = [
       { name: "start" },
       { name: "break", run: true, edit: { "src/main.rs": clippyMain(true) } },
       { name: "fix", run: true, edit: { "src/main.rs": clippyMain(false) } },
+    ],
+  },
+  {
+    name: "rust-main-returns-err",
+    tool: "rust",
+    about: 'cargo run: main returns Err ("Error: ParseIntError { … }", exit 1), then fixed',
+    files: { "Cargo.toml": toml("portcheck"), "src/main.rs": mainResult("80a") },
+    command: ["cargo", "run"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "src/main.rs": mainResult("8080") } },
     ],
   },
 ];
