@@ -281,6 +281,29 @@ func main() {
 }
 `;
 
+const configMain = (path: string) =>
+  `package main
+
+import (
+	"encoding/json"
+	"log"
+	"os"
+)
+
+func main() {
+	log.Printf("loading %s (errors are fatal)", "${path}")
+	raw, err := os.ReadFile("${path}")
+	if err != nil {
+		log.Fatalf("read config: %v", err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		log.Fatalf("parse config: %v", err)
+	}
+	log.Printf("port %v", cfg["port"])
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "go-run-build-errors",
@@ -433,6 +456,22 @@ export const cases: CaseDef[] = [
         timeoutMs: 60_000,
       },
       { name: "fix", edit: { "main.go": WATCH_SERVER(18432, false) }, waitFor: "listening on" },
+    ],
+  },
+  {
+    name: "go-log-fatal",
+    tool: "go",
+    about: "go run: log.Fatalf on a missing config file (then 'exit status 1'), then fixed",
+    files: {
+      "go.mod": GO_MOD,
+      "main.go": configMain("config.json"),
+      "settings.json": '{"port": 8080}\n',
+    },
+    command: ["go", "run", "."],
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "main.go": configMain("settings.json") } },
     ],
   },
 ];
