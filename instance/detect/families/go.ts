@@ -199,7 +199,7 @@ export const family: Family = {
     tool: "go",
     kinds: ["compile", "test", "runtime"],
     resolves:
-      "running the command again (go build, go run, go vet and go test are one-shots); under a rebuild loop, its restart (`[nodemon] restarting`, air's `running...`)",
+      "a rebuild loop's restart (`[nodemon] restarting`, air's `running...`); go build, run, vet and test are one-shots",
   }],
   rules: [goDiagnostic, goTest, goPanic, goExit, goLog],
   mayStart:

@@ -341,38 +341,37 @@ export const family: Family = {
     {
       tool: "maven",
       kinds: ["compile", "test"],
-      resolves: "running mvn again",
+      resolves: "nothing else: a one-shot, its next run",
     },
     {
       tool: "gradle",
       kinds: ["compile", "test"],
-      resolves:
-        "running gradle again; in a continuous build, `Change detected, executing build...`",
+      resolves: "a continuous build's next `Change detected, executing build...`",
     },
     {
       tool: "javac",
       kinds: ["compile"],
-      resolves: "running javac (or the build running it) again",
+      resolves: "nothing else: a one-shot, its next run (or its build's)",
     },
     {
       tool: "kotlinc",
       kinds: ["compile"],
-      resolves: "running kotlinc (or the build running it) again",
+      resolves: "nothing else: a one-shot, its next run (or its build's)",
     },
     {
       tool: "java",
       kinds: ["runtime"],
-      resolves: "running the program again (uncaught exceptions, SEVERE and ERROR log lines)",
+      resolves: "a restart by a watcher (uncaught exceptions, SEVERE and ERROR log lines)",
     },
     {
       tool: "sbt",
       kinds: ["compile"],
-      resolves: "sbt compiling again (`~compile`'s next run), a re-run",
+      resolves: "nothing else: a one-shot, its next run",
     },
     {
       tool: "spring",
       kinds: ["runtime"],
-      resolves: "a restart (devtools' restart prints `Started …Application in …`), a re-run",
+      resolves: "a devtools restart (`Started …Application in …`)",
     },
   ],
   rules: [

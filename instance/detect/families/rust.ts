@@ -147,12 +147,12 @@ export const family: Family = {
       tool: "cargo",
       kinds: ["compile", "lint", "test"],
       resolves:
-        "a build that finishes (`Finished … target(s) in …`) for compile errors; running the command again; cargo watch's next `[Running '…']`",
+        "a build that finishes (`Finished … target(s) in …`) for compile errors; cargo watch's next `[Running '…']`",
     },
     {
       tool: "rust",
       kinds: ["runtime"],
-      resolves: "running the program again (cargo run, cargo watch's next `[Running '…']`)",
+      resolves: "cargo watch's next `[Running '…']`",
     },
   ],
   rules: [diagnostic, cargoTest, panic, mainErr],
