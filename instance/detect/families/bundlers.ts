@@ -12,6 +12,11 @@ const esbuild: Rule = {
   },
   next: (plain) => take(INDENTED.test(plain)),
   finish(d) {
+    // Angular CLI's builder is esbuild: its compiler's diagnostics name the plugin.
+    if (/\[plugin angular-compiler\]$/.test(d.error.message)) {
+      d.error.tool = "angular";
+      d.error.message = d.error.message.replace(/ \[plugin angular-compiler\]$/, "");
+    }
     for (const l of lines(d)) {
       const m = l.match(/^\s+(\S.*?):(\d+):(\d+):$/);
       if (m) return locate(d, m[1], m[2], m[3]);
@@ -48,6 +53,12 @@ export const family: Family = {
       resolves: "the next build in watch mode (`[watch] build finished` without it), a re-run",
     },
     {
+      tool: "angular",
+      kinds: ["compile"],
+      resolves:
+        "the next build: `ng build` run again, or `ng serve`'s next `Application bundle generation complete`",
+    },
+    {
       tool: "webpack",
       kinds: ["compile"],
       resolves: "the next compilation (`webpack … compiled` without it), a re-run",
@@ -56,6 +67,10 @@ export const family: Family = {
   rules: [esbuild, webpack],
   mayStart: /^[✘X] |^ERROR in /,
   signals: [
+    [
+      /^Application bundle generation (complete|failed)/,
+      (m) => ({ type: "end", tool: "angular", clean: m[1] === "complete" }),
+    ],
     [/^\[watch\] build started\b/, () => ({ type: "start", tool: "esbuild" })],
     [/^\[watch\] build finished\b/, () => ({ type: "end", tool: "esbuild", clean: false })],
     [
@@ -63,5 +78,5 @@ export const family: Family = {
       (m) => ({ type: "end", tool: "webpack", clean: m[1] === "successfully" }),
     ],
   ],
-  maySignal: /^\[watch\]|^webpack /,
+  maySignal: /^\[watch\]|^webpack |^Application bundle/,
 };

@@ -11,6 +11,7 @@ import { family as bundlers } from "./bundlers.ts";
 import { family as next } from "./next.ts";
 import { family as tests } from "./tests.ts";
 import { family as eslint } from "./eslint.ts";
+import { family as bun } from "./bun.ts";
 import { family as go } from "./go.ts";
 import { family as rust } from "./rust.ts";
 import { family as python } from "./python.ts";
@@ -27,6 +28,7 @@ export const FAMILIES: Family[] = [
   next,
   tests,
   eslint,
+  bun,
   go,
   rust,
   python,
