@@ -174,7 +174,17 @@ const gradleWrong: Rule = {
       /^\S.*\.(java|kt|groovy|scala):\d+: error: |^e: |^\S.* > .+ FAILED$|^\S.*\.kts?:\d+:\d+: error: /
         .test(l.plain)
     );
-    return explained ? null : { tool: "gradle", kind: "compile", message: plain };
+    if (explained) return null;
+    // "* Where:" / "Build file '/…/build.gradle' line: 1" comes before it.
+    const where = recent.slice(-4).map((l) => l.plain.match(/^Build file '(.+)' line: (\d+)$/))
+      .find((m) => m);
+    return {
+      tool: "gradle",
+      kind: "compile",
+      message: plain,
+      file: where?.[1] ?? null,
+      line: where ? Number(where[2]) : null,
+    };
   },
   next: (plain) => /^\* /.test(plain) ? "stop" : "take",
   finish(d) {

@@ -465,4 +465,47 @@ export const cases: CaseDef[] = [
       edit: { [`${MAIN}Legacy.java`]: LEGACY + "\n" },
     }],
   },
+  {
+    name: "maven-missing-dependency",
+    tool: "maven",
+    about:
+      "mvn compile: a dependency version that does not exist cannot be resolved, then the version fixed",
+    files: { "pom.xml": POM, [`${MAIN}Cart.java`]: CART_OK },
+    command: ["mvn", "compile"],
+    versions,
+    phases: [
+      { name: "start" },
+      {
+        name: "break",
+        run: true,
+        edit: { "pom.xml": POM.replace("<version>5.11.4</version>", "<version>5.99.0</version>") },
+      },
+      { name: "fix", run: true, edit: { "pom.xml": POM } },
+    ],
+  },
+  {
+    name: "gradle-script-error",
+    tool: "gradle",
+    about:
+      "gradle build: a typo in build.gradle ('A problem occurred evaluating root project'), then fixed",
+    files: {
+      "build.gradle": GRADLE_BUILD,
+      "gradle.properties": GRADLE_PROPS,
+      "settings.gradle": "rootProject.name = 'shop'\n",
+      [`${MAIN}Cart.java`]: CART_OK,
+    },
+    command: ["gradle", "build"],
+    versions: gradleVersions,
+    phases: [
+      { name: "start" },
+      {
+        name: "break",
+        run: true,
+        edit: {
+          "build.gradle": GRADLE_BUILD.replace("apply plugin: 'java'", "apply plugin: 'jaav'"),
+        },
+      },
+      { name: "fix", run: true, edit: { "build.gradle": GRADLE_BUILD } },
+    ],
+  },
 ];
