@@ -112,3 +112,15 @@ Deno.test("a failed run: its own error when nothing explains it, none when somet
   // A log line that merely looks like an error is not one without its stack.
   assert.deepEqual(detect(["Error: not found (expected in this test)", "done"]).current(), []);
 });
+
+Deno.test("a failed run's own error is located when its last lines name a project file", () => {
+  const d = detect([
+    "linting",
+    "src/config.yml:7: unknown key 'port'",
+    "http://example.com:3000 down",
+  ]);
+  const e = d.failed(1, null, "npm run check")!;
+  assert.deepEqual([e.file, e.line], ["src/config.yml", 7]);
+  const deps = detect(["at /app/node_modules/x/index.js:3:1"]).failed(1, null, "x")!;
+  assert.equal(deps.file, null);
+});

@@ -13,6 +13,7 @@ import type { LogLine } from "../supervise/log_buffer.ts";
 import { ErrorBook } from "./book.ts";
 import { mayStart, RULES } from "./families/mod.ts";
 import { splitPrefix } from "./prefix.ts";
+import { ownFile } from "./families/common.ts";
 import { applySignal } from "./signals.ts";
 import type { DetectedError, Draft } from "./types.ts";
 
@@ -46,6 +47,8 @@ const RECENT = 64;
 const MAX_SOURCES = 64;
 /** Lines a failed run's own error shows. */
 const EXIT_LINES = 12;
+/** "src/app.ts:12", "./main.go:7:6", "/abs/file.py:3": a source file's name and line. */
+const PLACE = /((?:\.{0,2}\/|\/)?(?:[\w@.-]+\/)*[\w@.-]+\.[A-Za-z]\w{0,4}):(\d+)(?::(\d+))?\b/g;
 
 interface Open {
   draft: Draft;
@@ -117,6 +120,14 @@ export class RunDetector {
       : code === null
       ? `\`${command}\` could not start`
       : `\`${command}\` exited with code ${code}`;
+    // Where it failed, if its last lines name a place in the project's own files.
+    let at: RegExpMatchArray | undefined;
+    for (const l of last.toReversed()) {
+      at = [...l.plain.matchAll(PLACE)].find((m) =>
+        ownFile(m[1]) && !l.plain.slice(0, m.index).endsWith("//")
+      );
+      if (at) break;
+    }
     const error: DetectedError = {
       id: this.#nextId(),
       process_id: this.processId,
@@ -124,9 +135,9 @@ export class RunDetector {
       kind: "exit",
       source: null,
       message,
-      file: null,
-      line: null,
-      column: null,
+      file: at ? at[1] : null,
+      line: at ? Number(at[2]) : null,
+      column: at?.[3] ? Number(at[3]) : null,
       seq: last[0]?.seq ?? 0,
       last_seq: last.at(-1)?.seq ?? 0,
       time,
