@@ -124,7 +124,7 @@ export class RunDetector {
     let at: RegExpMatchArray | undefined;
     for (const l of last.toReversed()) {
       at = [...l.plain.matchAll(PLACE)].find((m) =>
-        ownFile(m[1]) && !l.plain.slice(0, m.index).endsWith("//")
+        ownFile(m[1]) && !/:\/*$/.test(l.plain.slice(0, m.index))
       );
       if (at) break;
     }
