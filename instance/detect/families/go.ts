@@ -149,7 +149,10 @@ const goExit: Rule = {
     const m = plain.match(/^exit status (\d+)$/);
     if (!m) return null;
     const before = recent.findLast((l) => l.plain.trim());
-    if (!before || /^\[?nodemon\]?|^(ok|FAIL)\s/.test(before.plain)) return null;
+    // The race detector's summary follows the races it reported.
+    if (!before || /^\[?nodemon\]?|^(ok|FAIL)\s|^Found \d+ data race/.test(before.plain)) {
+      return null;
+    }
     // log's "2026/12/08 01:05:12 " prefix.
     const why = before.plain.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? /, "").trim();
     return {
@@ -160,6 +163,23 @@ const goExit: Rule = {
     };
   },
   next: () => "stop",
+};
+
+/** The race detector's report, between its "==================" rules. */
+const goRace: Rule = {
+  name: "go-race",
+  blanks: 1,
+  start(plain) {
+    return plain === "WARNING: DATA RACE"
+      ? { tool: "go", kind: "runtime", message: "data race" }
+      : null;
+  },
+  next: (plain) => /^=+$/.test(plain) ? "last" : "take",
+  finish(d) {
+    const access = lines(d)[1]?.match(/^(\w+(?: \w+)?) at 0x[0-9a-f]+ by (.+):$/);
+    if (access) d.error.message = `data race: ${access[1].toLowerCase()} by ${access[2]}`;
+    ownTraceFrame(d);
+  },
 };
 
 /**
@@ -201,9 +221,9 @@ export const family: Family = {
     resolves:
       "a rebuild loop's restart (`[nodemon] restarting`, air's `running...`); go build, run, vet and test are one-shots",
   }],
-  rules: [goDiagnostic, goTest, goPanic, goExit, goLog],
+  rules: [goDiagnostic, goTest, goPanic, goExit, goLog, goRace],
   mayStart:
-    /\.go:\d|^(---|===) FAIL: |^panic: |^fatal error: |^exit status \d|level=(ERROR|error|FATAL|fatal|PANIC|panic)\b|^(ERRO|FATA|PANI)\[|\t(ERROR|DPANIC|PANIC|FATAL)\t/,
+    /\.go:\d|^(---|===) FAIL: |^WARNING: DATA RACE$|^panic: |^fatal error: |^exit status \d|level=(ERROR|error|FATAL|fatal|PANIC|panic)\b|^(ERRO|FATA|PANI)\[|\t(ERROR|DPANIC|PANIC|FATAL)\t/,
   // air rebuilds and starts the program again.
   signals: [[/^running\.\.\.$/, () => ({ type: "tool", tool: "go" })]],
   maySignal: /^running\.\.\.$/,

@@ -108,17 +108,18 @@ const cargoTest: Rule = {
   name: "cargo-test",
   blanks: 2,
   start(plain) {
-    const m = plain.match(/^---- (\S+) stdout ----$/);
+    // Doc-tests are named "src/lib.rs - add (line 5)".
+    const m = plain.match(/^---- (.+?) stdout ----$/);
     return m && { tool: "cargo", kind: "test", message: m[1] };
   },
   next(plain, d) {
-    if (/^---- \S+ stdout ----$|^failures:$|^test result: /.test(plain)) return "stop";
+    if (/^---- .+ stdout ----$|^failures:$|^test result: /.test(plain)) return "stop";
     if (d.state.inPanic) return panicBody(plain, d) === "stop" ? "stop" : "take";
     if (PANIC.test(plain)) d.state.inPanic = true;
     return "take";
   },
   finish(d) {
-    const name = lines(d)[0].match(/^---- (\S+) stdout ----$/)![1];
+    const name = lines(d)[0].match(/^---- (.+?) stdout ----$/)![1];
     panicFinish(d, 1);
     const why = d.state.panicMessage as string | undefined;
     d.error.message = why ? `${name}: ${why}` : name;
@@ -156,7 +157,7 @@ export const family: Family = {
     },
   ],
   rules: [diagnostic, cargoTest, panic, mainErr],
-  mayStart: /^error|^Error: |^---- \S+ stdout ----$|^thread '/,
+  mayStart: /^error|^Error: |^---- .+ stdout ----$|^thread '/,
   quiet: SUMMARY,
   signals: [
     [/^\s+Finished .* target\(s\) in /, () => ({ type: "tool", tool: "cargo" })],

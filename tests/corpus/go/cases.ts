@@ -304,6 +304,31 @@ func main() {
 }
 `;
 
+const raceMain = (locked: boolean) =>
+  `package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	hits := 0
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+${locked ? "\t\t\tmu.Lock()\n\t\t\thits++\n\t\t\tmu.Unlock()" : "\t\t\thits++"}
+		}()
+	}
+	wg.Wait()
+	_ = &mu
+	fmt.Println("hits:", hits)
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "go-run-build-errors",
@@ -472,6 +497,19 @@ export const cases: CaseDef[] = [
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "main.go": configMain("settings.json") } },
+    ],
+  },
+  {
+    name: "go-race",
+    tool: "go",
+    about:
+      "go run -race: the race detector's report (WARNING: DATA RACE, exit status 66), then a mutex",
+    files: { "go.mod": GO_MOD, "main.go": raceMain(false) },
+    command: ["go", "run", "-race", "."],
+    versions,
+    phases: [
+      { name: "start", timeoutMs: 120_000 },
+      { name: "fix", run: true, edit: { "main.go": raceMain(true) }, timeoutMs: 120_000 },
     ],
   },
 ];
