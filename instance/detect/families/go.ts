@@ -99,9 +99,10 @@ const goTest: Rule = {
     return "stop";
   },
   finish(d) {
-    const head = lines(d).map((l) => l.match(/^(?:--- FAIL: |=== FAIL: (\S+) )(\S+)/)).find((m) =>
-      m
-    )!;
+    // go test -v's log lines come first: nothing to refine until the headline is in.
+    const head = lines(d).map((l) => l.match(/^(?:--- FAIL: |=== FAIL: (\S+) )(\S+)/))
+      .find((m) => m);
+    if (!head) return;
     const name = head[2];
     const logged = lines(d).map((l) => l.match(TEST_LOG)).find((m) => m !== null);
     const panic = lines(d).find((l) => /^panic: /.test(l));
@@ -118,13 +119,18 @@ const goTest: Rule = {
   },
 };
 
-/** go test -v prints a test's log lines before its "--- FAIL:" line. */
+/**
+ * go test -v prints a test's log lines before its "--- FAIL:" line, after its
+ * "=== RUN" (and its subtests' "=== RUN name/sub").
+ */
 function verboseLog(recent: LogLine[], name: string): LogLine[] {
-  let i = recent.length - 1;
-  while (i >= 0 && INDENTED.test(recent[i].plain)) i--;
-  if (i < 0 || i === recent.length - 1) return [];
-  const run = recent[i].plain.match(/^=== (?:RUN|CONT|PAUSE) +(\S+)/);
-  return run && run[1] === name ? recent.slice(i + 1) : [];
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const plain = recent[i].plain;
+    const run = plain.match(/^=== (?:RUN|CONT|PAUSE|NAME) +(\S+)/);
+    if (run?.[1] === name) return recent.slice(i + 1);
+    if (!(run?.[1].startsWith(name + "/") || INDENTED.test(plain))) return [];
+  }
+  return [];
 }
 
 /**

@@ -207,12 +207,16 @@ const pytestSummary: Rule = {
   name: "pytest-summary",
   start(plain, recent) {
     const m = plain.match(/^(FAILED|ERROR) ([^\s:]+\.py)(::\S+)?(?: - (.*))?$/);
-    if (!m || recent.some((l) => PYTEST_PART.test(l.plain) || SECTION.test(l.plain))) return null;
+    if (!m || recent.some((l) => SECTION.test(l.plain))) return null;
+    // --tb=line printed "/abs/test_cart.py:5: assert 10 == 11" for it above.
+    const at = m[4] === undefined ? undefined : recent.map((l) => l.plain.match(PYTEST_AT))
+      .find((a) => a && a[3] === m[4]);
     return {
       tool: "pytest",
       kind: "test",
       message: `${m[2]}${m[3] ?? ""}${m[4] ? ` - ${m[4]}` : ""}`,
-      file: m[2],
+      file: at?.[1] ?? m[2],
+      line: at ? Number(at[2]) : null,
     };
   },
   next: () => "stop",
