@@ -89,7 +89,7 @@ export const family: Family = {
     },
   ],
   rules: [errorColon, node],
-  mayStart: /^error|^(Uncaught )?\[?[A-Z]|^\(node:/,
+  mayStart: /^error|(?:Error|Exception|Rejection)(?: \[[\w$]+\])?: |^\(node:/,
   signals: [
     [/^\[nodemon\] restarting\b|^Restarting '.+'$/, () => ({ type: "all" })],
   ],
