@@ -329,6 +329,31 @@ ${locked ? "\t\t\tmu.Lock()\n\t\t\thits++\n\t\t\tmu.Unlock()" : "\t\t\thits++"}
 }
 `;
 
+const subtests = (want: number) =>
+  `package cart
+
+import "testing"
+
+func Total(p []int) int {
+	s := 0
+	for _, x := range p {
+		s += x
+	}
+	return s
+}
+
+func TestTotal(t *testing.T) {
+	cases := map[string][]int{"pair": {1, 2}, "empty": nil}
+	for name, prices := range cases {
+		t.Run(name, func(t *testing.T) {
+			if name == "pair" && Total(prices) != ${want} {
+				t.Errorf("Total(%v) = %d, want ${want}", prices, Total(prices))
+			}
+		})
+	}
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "go-run-build-errors",
@@ -510,6 +535,18 @@ export const cases: CaseDef[] = [
     phases: [
       { name: "start", timeoutMs: 120_000 },
       { name: "fix", run: true, edit: { "main.go": raceMain(true) }, timeoutMs: 120_000 },
+    ],
+  },
+  {
+    name: "go-test-verbose-subtest",
+    tool: "go",
+    about: "go test -v: a failing subtest (its log line before the parent's --- FAIL), then fixed",
+    files: { "go.mod": GO_MOD, "cart/cart_test.go": subtests(4) },
+    command: ["go", "test", "-v", "./..."],
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "cart/cart_test.go": subtests(3) } },
     ],
   },
 ];

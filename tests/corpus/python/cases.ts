@@ -368,6 +368,34 @@ def main():
 main()
 `;
 
+const threeTests = (fixed: boolean) =>
+  `from cart import average, total
+
+
+def test_total():
+    assert total([5, 5]) == ${fixed ? 10 : 11}
+
+
+def test_average():
+    assert average([2, 4]) == 3
+
+
+class TestCart:
+    def test_discount(self):
+        assert total([10], discount=50) == ${fixed ? 5 : 4}
+`;
+
+const mainScript = (ok: boolean) =>
+  `print("starting")
+
+
+def handler(${ok ? "event" : "event:"}):
+    return event["id"]
+
+
+print(handler({"id": 1}))
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -719,6 +747,41 @@ export const cases: CaseDef[] = [
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "app.py": chained("settings.json") } },
+    ],
+  },
+  {
+    name: "pytest-tb-line",
+    tool: "pytest",
+    about: "pytest --tb=line: three failures on one line each (one raised in cart.py), then fixed",
+    files: { "cart.py": CART, "test_cart.py": threeTests(false) },
+    setup,
+    command: ["pytest", "--tb=line"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    phases: [
+      { name: "start" },
+      {
+        name: "fix",
+        run: true,
+        edit: {
+          "cart.py": CART_SAFE.replace("else 0", "else 3"),
+          "test_cart.py": threeTests(true),
+        },
+      },
+    ],
+  },
+  {
+    name: "python-syntax-main",
+    tool: "python",
+    about: "python app.py: a SyntaxError in the script itself (no traceback header), then fixed",
+    files: { "app.py": mainScript(true) },
+    command: ["python3", "app.py"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "break", run: true, edit: { "app.py": mainScript(false) } },
+      { name: "fix", run: true, edit: { "app.py": mainScript(true) } },
     ],
   },
 ];

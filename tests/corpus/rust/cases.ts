@@ -176,6 +176,33 @@ fn main() -> Result<(), ParseIntError> {
 }
 `;
 
+const threeFailing = (fixed: boolean) =>
+  `pub fn add(a: u32, b: u32) -> u32 {
+    a + b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds() {
+        assert_eq!(add(1, 1), ${fixed ? 2 : 3});
+    }
+
+    #[test]
+    fn big_enough() {
+        assert!(add(1, 1) > ${fixed ? 1 : 5}, "sum too small: {}", add(1, 1));
+    }
+
+    #[test]
+    fn indexes() {
+        let v: Vec<u32> = vec![${fixed ? "1, 2" : ""}];
+        assert_eq!(v[1], 2);
+    }
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "rust-build-mismatched-types",
@@ -338,6 +365,20 @@ export const cases: CaseDef[] = [
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "src/main.rs": mainResult("8080") } },
+    ],
+  },
+  {
+    name: "rust-test-three-failures",
+    tool: "cargo",
+    about:
+      "cargo test: three failing tests (assert_eq!, assert! with a message, an index panic), then fixed",
+    files: { "Cargo.toml": toml("adder"), "src/lib.rs": threeFailing(false) },
+    command: ["cargo", "test"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "src/lib.rs": threeFailing(true) } },
     ],
   },
 ];
