@@ -6,7 +6,7 @@ import type { Family, Rule } from "../types.ts";
 import { CLOCK, lines, locate, take } from "./common.ts";
 
 /** Lines of Vite's error blocks: indented, "[CODE] …" diagnostics, box-drawn code frames. */
-const VITE_BODY = /^\s|^\[[A-Z_]+\] |^[─╭╰│╯]/;
+const VITE_BODY = /^\s|^\[[A-Z_]+\] |^[─╭╰│╯]|^https?:\/\/\S+$/;
 /** Rolldown's and Vite 8's diagnostics: "[PARSE_ERROR] Expected …", "[UNRESOLVED_IMPORT] …". */
 const DIAGNOSTIC = /^(?:\w+ )?\[([A-Z][A-Z_]+)\] (?:Error: )?(\S.*)$/;
 
@@ -16,7 +16,7 @@ const vite: Rule = {
   start(plain) {
     const m = plain.match(
       new RegExp(
-        `^${CLOCK}\\[vite\\] (?:\\([\\w-]+\\) )?(Internal server error|Pre-transform error|error while updating dependencies|Failed to load [^:]*): ?(.*)$`,
+        `^${CLOCK}\\[vite\\] (?:\\([\\w-]+\\) )?(Internal server error|Pre-transform error|error while updating dependencies|Error when evaluating SSR module [^:]*|Failed to load [^:]*): ?(.*)$`,
       ),
     );
     if (m) return { tool: "vite", kind: "compile", message: m[2] || m[1] };
@@ -47,6 +47,9 @@ const vite: Rule = {
         l.match(/^file: (.+?):(\d+):(\d+)$/);
       if (m) return locate(d, m[1], m[2], m[3]);
     }
+    // Else the headline's own "file:line:col" (a plugin's message).
+    const m = d.error.message.match(/^(\S+?):(\d+):(\d+)\b/);
+    if (m) locate(d, m[1], m[2], m[3]);
   },
 };
 
