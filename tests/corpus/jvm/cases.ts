@@ -282,6 +282,32 @@ public class Legacy {
 }
 `;
 
+const UNCHECKED = `package com.example;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public class Errors {
+    @SuppressWarnings("rawtypes")
+    private static List raw = new ArrayList();
+
+    @Deprecated
+    public static String errorText() {
+        return "error";
+    }
+
+    @SuppressWarnings("unchecked")
+    public static List<String> failed() {
+        raw.add(errorText());
+        return raw;
+    }
+
+    public static int count() {
+        return new java.util.Date().getHours() >= 0 ? failed().size() : 0;
+    }
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "maven-compile-error",
@@ -507,5 +533,26 @@ export const cases: CaseDef[] = [
       },
       { name: "fix", run: true, edit: { "build.gradle": GRADLE_BUILD } },
     ],
+  },
+  {
+    name: "gradle-build-warnings-clean",
+    tool: "gradle",
+    about:
+      "gradle build: javac's deprecation notes on a class named Errors, BUILD SUCCESSFUL (clean)",
+    files: {
+      "build.gradle": GRADLE_BUILD +
+        "\ntasks.withType(JavaCompile) { options.compilerArgs << '-Xlint:deprecation' }\n",
+      "gradle.properties": GRADLE_PROPS,
+      "settings.gradle": "rootProject.name = 'shop'\n",
+      [`${MAIN}Errors.java`]: UNCHECKED,
+    },
+    command: ["gradle", "build"],
+    versions: gradleVersions,
+    clean: true,
+    phases: [{ name: "start" }, {
+      name: "rerun",
+      run: true,
+      edit: { [`${MAIN}Errors.java`]: UNCHECKED + "\n" },
+    }],
   },
 ];

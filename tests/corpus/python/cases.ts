@@ -396,6 +396,16 @@ def handler(${ok ? "event" : "event:"}):
 print(handler({"id": 1}))
 `;
 
+const FAST_ITEMS = `from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/items/{item_id}")
+def item(item_id: int):
+    return {"id": item_id, "errors": 0}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -782,6 +792,31 @@ export const cases: CaseDef[] = [
       { name: "start" },
       { name: "break", run: true, edit: { "app.py": mainScript(false) } },
       { name: "fix", run: true, edit: { "app.py": mainScript(true) } },
+    ],
+  },
+  {
+    name: "uvicorn-404-422-clean",
+    tool: "uvicorn",
+    about:
+      "uvicorn (FastAPI): requests answered 404 Not Found and 422 Unprocessable Entity are not errors (clean)",
+    files: { "main.py": FAST_ITEMS },
+    setup,
+    command: ["uvicorn", "main:app", "--port", "18447"],
+    env,
+    versions: { ...versions, fastapi: PACKAGES.fastapi, uvicorn: PACKAGES.uvicorn },
+    clean: true,
+    phases: [
+      { name: "start", waitFor: "Application startup complete" },
+      {
+        name: "requests",
+        fetch: [
+          "http://127.0.0.1:18447/items/1",
+          "http://127.0.0.1:18447/items/error",
+          "http://127.0.0.1:18447/failed",
+        ],
+        waitFor: "404",
+        settleMs: 1000,
+      },
     ],
   },
 ];

@@ -203,6 +203,21 @@ mod tests {
 }
 `;
 
+const CLIPPY_NOISY = `fn error_count(errors: &Vec<String>) -> usize {
+    errors.len()
+}
+
+fn main() {
+    let failed = vec!["none".to_string()];
+    let panics = 0;
+    if panics == 0 {
+        println!("errors: {}", error_count(&failed));
+    } else {
+        println!("errors: {}", error_count(&failed));
+    }
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "rust-build-mismatched-types",
@@ -380,5 +395,21 @@ export const cases: CaseDef[] = [
       { name: "start" },
       { name: "fix", run: true, edit: { "src/lib.rs": threeFailing(true) } },
     ],
+  },
+  {
+    name: "rust-clippy-warnings-clean",
+    tool: "cargo",
+    about:
+      "cargo clippy: warnings only (ptr_arg, if_same_then_else) about names with 'error' and 'panic' (clean)",
+    files: { "Cargo.toml": toml("noisy"), "src/main.rs": CLIPPY_NOISY },
+    command: ["cargo", "clippy"],
+    env,
+    versions: { ...versions, clippy: "0.1.95" },
+    clean: true,
+    phases: [{ name: "start" }, {
+      name: "rerun",
+      run: true,
+      edit: { "src/main.rs": CLIPPY_NOISY + "\n" },
+    }],
   },
 ];
