@@ -196,8 +196,9 @@ const goRace: Rule = {
 const goLog: Rule = {
   name: "go-log",
   start(plain) {
+    // A logfmt record, not a sentence that mentions a level: it has a msg= too.
     const kv = plain.match(/(?:^|\s)level=(?:ERROR|error|FATAL|fatal|PANIC|panic)\b/);
-    if (kv) {
+    if (kv && /(?:^|\s)msg=/.test(plain)) {
       const msg = plain.match(/\bmsg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/);
       return { tool: "go", kind: "runtime", message: msg ? (msg[1] ?? msg[2]) : plain.trim() };
     }
