@@ -12,6 +12,7 @@ import { family as next } from "./next.ts";
 import { family as tests } from "./tests.ts";
 import { family as eslint } from "./eslint.ts";
 import { family as bun } from "./bun.ts";
+import { family as astro } from "./astro.ts";
 import { family as go } from "./go.ts";
 import { family as rust } from "./rust.ts";
 import { family as python } from "./python.ts";
@@ -29,6 +30,7 @@ export const FAMILIES: Family[] = [
   tests,
   eslint,
   bun,
+  astro,
   go,
   rust,
   python,

@@ -788,4 +788,78 @@ export const cases: CaseDef[] = [
     },
     command: ["yarn", "run", "build"],
   }),
+  // ------------------------------------------------- clean but noisy output
+  oneShot({
+    name: "vitest-pass-noisy",
+    tool: "vitest",
+    about: "vitest run: passing tests about errors that log error-looking lines",
+    clean: true,
+    versions: v("vitest"),
+    files: {
+      "package.json": pkg({}, { type: "module" }),
+      "errors.test.js":
+        `import { expect, test } from "vitest";\n\ntest("maps an Error to a 500", () => {\n  console.error("Error: upstream failed (simulated)");\n  expect(() => { throw new TypeError("bad input"); }).toThrow(TypeError);\n});\n\ntest("counts failed logins", () => {\n  console.log("failed logins: 0, errors: 0");\n  expect(0).toBe(0);\n});\n`,
+    },
+    command: ["vitest", "run"],
+  }),
+  {
+    name: "tsc-watch-noisy-clean",
+    tool: "tsc",
+    about: "tsc --watch: a clean project with files named errors.ts and failures.ts",
+    clean: true,
+    versions: v("typescript"),
+    setup,
+    files: {
+      "tsconfig.json": TSCONFIG,
+      "src/errors.ts":
+        `export class NotFoundError extends Error {}\nexport const errorCount = 0;\n`,
+      "src/failures.ts":
+        `import { errorCount } from "./errors";\nexport const failed = errorCount > 0;\n`,
+    },
+    command: ["tsc", "-p", ".", "--watch", "--preserveWatchOutput"],
+    phases: [
+      { name: "start", waitFor: "Watching for file changes" },
+      {
+        name: "edit",
+        edit: {
+          "src/failures.ts":
+            `import { errorCount } from "./errors";\nexport const failed: boolean = errorCount > 1;\n`,
+        },
+        waitFor: "Watching for file changes",
+      },
+    ],
+  },
+  oneShot({
+    name: "node-server-log-noisy",
+    tool: "node",
+    about: "node: a server's logs full of error and failure words that are not errors",
+    clean: true,
+    versions: v("node"),
+    files: {
+      "server.js":
+        `const log = (level, msg) => console.log(new Date(0).toISOString(), level, msg);\n` +
+        `log("info", "error reporter ready (sentry disabled)");\n` +
+        `log("info", "retry queue: 0 failed jobs");\n` +
+        `log("warn", "deprecated option errorFormat, use errors.format");\n` +
+        `log("info", "GET /errors 200 12ms");\n` +
+        `log("info", "GET /api/failures?since=1h 200 3ms");\n` +
+        `console.log("Error rate: 0.00% (0 of 1200 requests)");\n` +
+        `console.log("Listening on http://localhost:5444");\n`,
+    },
+    command: ["node", "server.js"],
+  }),
+  oneShot({
+    name: "esbuild-noisy-clean",
+    tool: "esbuild",
+    about: "esbuild: a clean bundle of modules named error-handler and failed",
+    clean: true,
+    versions: v("esbuild"),
+    files: {
+      "src/main.ts":
+        `import { handle } from "./error-handler";\nimport { failed } from "./failed";\nconsole.log(handle(new Error("x")), failed);\n`,
+      "src/error-handler.ts": `export const handle = (e: Error) => "Error: " + e.message;\n`,
+      "src/failed.ts": `export const failed = [] as string[];\n`,
+    },
+    command: ["esbuild", "src/main.ts", "--bundle", "--outfile=out/error-bundle.js"],
+  }),
 ];

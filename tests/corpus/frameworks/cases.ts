@@ -1,0 +1,509 @@
+// Frameworks and runners beyond the core JavaScript tools: Astro, SvelteKit,
+// Angular CLI, React Router, Bun, turbo in a pnpm workspace. Recorded by
+// `deno run -A tests/corpus/record.ts frameworks`; each framework's packages
+// are installed under /tmp/buzz-corpus/npm/<name> at the versions below
+// (versions that run on the machine's Node 20).
+
+import type { CaseDef } from "../case.ts";
+import { npmTools } from "../scratch.ts";
+
+const ASTRO = { astro: "5.9.4" };
+const SVELTE = {
+  "@sveltejs/kit": "2.70.4",
+  "@sveltejs/vite-plugin-svelte": "6.2.3",
+  svelte: "5.59.2",
+  vite: "7.3.8",
+};
+const ANGULAR = {
+  "@angular/cli": "20.3.43",
+  "@angular/build": "20.3.42",
+  "@angular/core": "20.3.35",
+  "@angular/common": "20.3.35",
+  "@angular/compiler": "20.3.35",
+  "@angular/compiler-cli": "20.3.35",
+  "@angular/platform-browser": "20.3.35",
+  rxjs: "7.8.2",
+  tslib: "2.8.1",
+  typescript: "5.9.3",
+};
+const RR = {
+  "@react-router/dev": "7.18.5",
+  "react-router": "7.18.5",
+  "@react-router/node": "7.18.5",
+  "@react-router/serve": "7.18.5",
+  react: "19.3.1",
+  "react-dom": "19.3.1",
+  vite: "7.3.8",
+  isbot: "5.1.32",
+};
+const TURBO = { turbo: "2.11.13", bun: "1.4.5" };
+/** turbo runs its tasks with pnpm, from the JavaScript family's install. */
+const PNPM = "/tmp/buzz-corpus/npm/js/node_modules/.bin/pnpm";
+const turboSetup = [[PNPM, "install", "--offline"], ...npmTools(TURBO, "turbo").slice(0, 1)];
+const turboEnv = { PATH: `/tmp/buzz-corpus/npm/js/node_modules/.bin:${Deno.env.get("PATH")}` };
+const TURBO_BIN = "/tmp/buzz-corpus/npm/turbo/node_modules/.bin/turbo";
+
+const pkg = (scripts: Record<string, string> = {}, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ name: "demo", version: "1.0.0", private: true, scripts, ...extra }, null, 2);
+
+// ---------------------------------------------------------------- astro
+
+const ASTRO_FILES = {
+  "package.json": pkg({ dev: "astro dev", build: "astro build" }, { type: "module" }),
+  "astro.config.mjs":
+    `import { defineConfig } from "astro/config";\nexport default defineConfig({ server: { port: 5451 }, telemetry: false });\n`,
+  "src/pages/index.astro":
+    `---\nconst title = "Home";\n---\n<html><body><h1>{title}</h1></body></html>\n`,
+};
+
+// ------------------------------------------------------------- sveltekit
+
+const SVELTE_FILES = {
+  "package.json": pkg({ dev: "vite dev" }, { type: "module" }),
+  "svelte.config.js": `export default { kit: {} };\n`,
+  "vite.config.js":
+    `import { sveltekit } from "@sveltejs/kit/vite";\nexport default { plugins: [sveltekit()], server: { port: 5452, strictPort: true } };\n`,
+  "src/app.html":
+    `<!doctype html><html><head>%sveltekit.head%</head><body><div>%sveltekit.body%</div></body></html>\n`,
+  "src/routes/+page.svelte":
+    `<script>\n  let count = $state(0);\n</script>\n<button onclick={() => count++}>{count}</button>\n`,
+};
+
+// --------------------------------------------------------------- angular
+
+const ANGULAR_FILES = {
+  "package.json": pkg({ build: "ng build" }),
+  "angular.json": JSON.stringify(
+    {
+      version: 1,
+      newProjectRoot: "projects",
+      cli: { analytics: false },
+      projects: {
+        demo: {
+          projectType: "application",
+          root: "",
+          sourceRoot: "src",
+          architect: {
+            build: {
+              builder: "@angular/build:application",
+              options: {
+                outputPath: "dist/demo",
+                index: "src/index.html",
+                browser: "src/main.ts",
+                tsConfig: "tsconfig.json",
+              },
+            },
+          },
+        },
+      },
+    },
+    null,
+    2,
+  ),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      target: "ES2022",
+      module: "ES2022",
+      moduleResolution: "bundler",
+      experimentalDecorators: true,
+      skipLibCheck: true,
+    },
+    files: ["src/main.ts"],
+  }),
+  "src/index.html": `<!doctype html><html><body><app-root></app-root></body></html>\n`,
+  "src/main.ts":
+    `import { bootstrapApplication } from "@angular/platform-browser";\nimport { AppComponent } from "./app.component";\nbootstrapApplication(AppComponent);\n`,
+};
+const ANGULAR_OK =
+  `import { Component } from "@angular/core";\n\n@Component({ selector: "app-root", template: "<h1>{{ title }}</h1>" })\nexport class AppComponent {\n  title: string = "demo";\n}\n`;
+
+// ---------------------------------------------------------- react router
+
+const RR_FILES = {
+  "package.json": pkg({ dev: "react-router dev --port 5453" }, {
+    type: "module",
+    dependencies: {
+      "@react-router/node": RR["@react-router/node"],
+      "react-router": RR["react-router"],
+      react: RR.react,
+      "react-dom": RR["react-dom"],
+      isbot: RR.isbot,
+    },
+  }),
+  "react-router.config.ts": `export default { ssr: true };\n`,
+  "vite.config.ts":
+    `import { reactRouter } from "@react-router/dev/vite";\nexport default { plugins: [reactRouter()] };\n`,
+  "app/root.tsx":
+    `import { Outlet, Scripts } from "react-router";\nexport default function App() {\n  return <html><body><Outlet /><Scripts /></body></html>;\n}\n`,
+  "app/routes.ts":
+    `import { index, route } from "@react-router/dev/routes";\nexport default [index("routes/home.tsx"), route("users/:id", "routes/user.tsx")];\n`,
+  "app/routes/home.tsx": `export default function Home() {\n  return <h1>home</h1>;\n}\n`,
+  "app/routes/user.tsx":
+    `export async function loader({ params }: { params: { id: string } }) {\n  const users: Record<string, { name: string }> = {};\n  return { name: users[params.id].name };\n}\nexport default function User() {\n  return <h1>user</h1>;\n}\n`,
+};
+
+export const cases: CaseDef[] = [
+  {
+    name: "astro-dev-frontmatter-error",
+    tool: "astro",
+    about: "astro dev: a page whose frontmatter throws, requested; fixed",
+    versions: ASTRO,
+    setup: npmTools(ASTRO, "astro"),
+    files: ASTRO_FILES,
+    command: ["astro", "dev"],
+    phases: [
+      { name: "start", waitFor: "Local", timeoutMs: 60_000, settleMs: 1000 },
+      {
+        name: "break",
+        edit: {
+          "src/pages/index.astro":
+            `---\nconst user = undefined;\nconst title = user.name;\n---\n<html><body><h1>{title}</h1></body></html>\n`,
+        },
+        fetch: ["http://localhost:5451/"],
+        waitFor: "name",
+        settleMs: 1500,
+      },
+      {
+        name: "fix",
+        edit: { "src/pages/index.astro": ASTRO_FILES["src/pages/index.astro"] },
+        settleMs: 3000,
+      },
+      { name: "reload", fetch: ["http://localhost:5451/"], settleMs: 2000 },
+    ],
+  },
+  {
+    name: "astro-build-syntax",
+    tool: "astro",
+    about: "astro build: a syntax error in a page's frontmatter; fixed and rebuilt",
+    versions: ASTRO,
+    setup: npmTools(ASTRO, "astro"),
+    files: {
+      ...ASTRO_FILES,
+      "src/pages/index.astro":
+        `---\nimport { format } from "../lib/format";\nconst title = format("Home";\n---\n<html><body><h1>{title}</h1></body></html>\n`,
+      "src/lib/format.ts": `export const format = (s: string) => s.toUpperCase();\n`,
+    },
+    command: ["astro", "build"],
+    phases: [
+      { name: "run", timeoutMs: 90_000 },
+      {
+        name: "fix",
+        run: true,
+        edit: { "src/pages/index.astro": ASTRO_FILES["src/pages/index.astro"] },
+        timeoutMs: 90_000,
+      },
+    ],
+  },
+  {
+    name: "astro-build-noisy-clean",
+    tool: "astro",
+    about: "astro build: clean, pages named error and failed",
+    clean: true,
+    versions: ASTRO,
+    setup: npmTools(ASTRO, "astro"),
+    files: {
+      ...ASTRO_FILES,
+      "src/pages/error.astro": `<html><body><h1>Error: something failed</h1></body></html>\n`,
+      "src/pages/failed-payments.astro": `<html><body><p>0 failed payments</p></body></html>\n`,
+    },
+    command: ["astro", "build"],
+    phases: [{ name: "run", timeoutMs: 90_000 }],
+  },
+  {
+    name: "sveltekit-dev-compile-error",
+    tool: "sveltekit",
+    about: "SvelteKit dev: a Svelte compile error in a page, requested; fixed",
+    versions: SVELTE,
+    setup: npmTools(SVELTE, "svelte"),
+    files: SVELTE_FILES,
+    command: ["vite", "dev"],
+    phases: [
+      { name: "start", waitFor: "ready in", timeoutMs: 60_000, settleMs: 1000 },
+      {
+        name: "break",
+        edit: {
+          "src/routes/+page.svelte":
+            `<script>\n  let count = $state(0);\n</script>\n<button onclick={() => count++}>{count}</div>\n`,
+        },
+        fetch: ["http://localhost:5452/"],
+        waitFor: "rror",
+        settleMs: 1500,
+      },
+      {
+        name: "fix",
+        edit: { "src/routes/+page.svelte": SVELTE_FILES["src/routes/+page.svelte"] },
+        fetch: ["http://localhost:5452/"],
+        waitFor: "update|reload",
+        settleMs: 1500,
+      },
+    ],
+  },
+  {
+    name: "sveltekit-load-error",
+    tool: "sveltekit",
+    about: "SvelteKit dev: a page's load function throws on request",
+    versions: SVELTE,
+    setup: npmTools(SVELTE, "svelte"),
+    files: {
+      ...SVELTE_FILES,
+      "src/routes/+page.js":
+        `export function load() {\n  const settings = undefined;\n  return { theme: settings.theme };\n}\n`,
+    },
+    command: ["vite", "dev"],
+    phases: [
+      { name: "start", waitFor: "ready in", timeoutMs: 60_000, settleMs: 1000 },
+      { name: "request", fetch: ["http://localhost:5452/"], waitFor: "theme", settleMs: 1500 },
+    ],
+  },
+  {
+    name: "angular-build-ts-error",
+    tool: "angular",
+    about: "ng build: a type error in a component; fixed and rebuilt",
+    versions: ANGULAR,
+    setup: npmTools(ANGULAR, "angular"),
+    env: { NG_CLI_ANALYTICS: "false" },
+    files: {
+      ...ANGULAR_FILES,
+      "src/app.component.ts":
+        `import { Component } from "@angular/core";\n\n@Component({ selector: "app-root", template: "<h1>{{ title }}</h1>" })\nexport class AppComponent {\n  title: string = 42;\n}\n`,
+    },
+    command: ["ng", "build"],
+    phases: [
+      { name: "run", timeoutMs: 120_000 },
+      {
+        name: "fix",
+        run: true,
+        edit: { "src/app.component.ts": ANGULAR_OK },
+        timeoutMs: 120_000,
+      },
+    ],
+  },
+  {
+    name: "angular-build-template-error",
+    tool: "angular",
+    about: "ng build: a template binding to a property the component lacks",
+    versions: ANGULAR,
+    setup: npmTools(ANGULAR, "angular"),
+    env: { NG_CLI_ANALYTICS: "false" },
+    files: {
+      ...ANGULAR_FILES,
+      "src/app.component.ts":
+        `import { Component } from "@angular/core";\n\n@Component({ selector: "app-root", template: "<h1>{{ titel }}</h1>" })\nexport class AppComponent {\n  title = "demo";\n}\n`,
+    },
+    command: ["ng", "build"],
+    phases: [{ name: "run", timeoutMs: 120_000 }],
+  },
+  {
+    name: "react-router-loader-error",
+    tool: "react-router",
+    about: "react-router dev: a loader throws a TypeError on request; then fixed",
+    versions: RR,
+    setup: npmTools(RR, "rr"),
+    files: RR_FILES,
+    command: ["react-router", "dev", "--port", "5453"],
+    phases: [
+      { name: "start", waitFor: "Local", timeoutMs: 60_000, settleMs: 1000 },
+      {
+        name: "request",
+        fetch: ["http://localhost:5453/users/7"],
+        waitFor: "name",
+        settleMs: 1500,
+      },
+    ],
+  },
+  {
+    name: "react-router-syntax-error",
+    tool: "react-router",
+    about: "react-router dev: a syntax error in a route module, requested; fixed",
+    versions: RR,
+    setup: npmTools(RR, "rr"),
+    files: RR_FILES,
+    command: ["react-router", "dev", "--port", "5453"],
+    phases: [
+      { name: "start", waitFor: "Local", timeoutMs: 60_000, settleMs: 1000 },
+      {
+        name: "break",
+        edit: {
+          "app/routes/home.tsx": `export default function Home() {\n  return <h1>home</h2>;\n}\n`,
+        },
+        fetch: ["http://localhost:5453/"],
+        waitFor: "rror",
+        settleMs: 1500,
+      },
+      {
+        name: "fix",
+        edit: { "app/routes/home.tsx": RR_FILES["app/routes/home.tsx"] },
+        fetch: ["http://localhost:5453/"],
+        waitFor: "update|reload",
+        settleMs: 1500,
+      },
+    ],
+  },
+  {
+    name: "bun-runtime-error",
+    tool: "bun",
+    about: "bun run: an uncaught TypeError in an imported module; fixed",
+    versions: { bun: TURBO.bun },
+    setup: npmTools(TURBO, "turbo"),
+    files: {
+      "index.ts": `import { port } from "./config";\nconsole.log("starting on", port);\n`,
+      "config.ts":
+        `const env: { settings?: { port: number } } = {};\nexport const port = env.settings!.port;\n`,
+    },
+    command: ["bun", "run", "index.ts"],
+    phases: [
+      { name: "run" },
+      {
+        name: "fix",
+        run: true,
+        edit: { "config.ts": `export const port = 3000;\n` },
+      },
+    ],
+  },
+  {
+    name: "bun-test-fail",
+    tool: "bun",
+    about: "bun test: one failing expectation of two",
+    versions: { bun: TURBO.bun },
+    setup: npmTools(TURBO, "turbo"),
+    files: {
+      "sum.ts": `export const sum = (a: number, b: number) => a - b;\n`,
+      "sum.test.ts":
+        `import { expect, test } from "bun:test";\nimport { sum } from "./sum";\n\ntest("adds", () => {\n  expect(sum(2, 3)).toBe(5);\n});\n\ntest("is a function", () => {\n  expect(typeof sum).toBe("function");\n});\n`,
+    },
+    command: ["bun", "test"],
+    phases: [{ name: "run" }],
+  },
+  {
+    name: "bun-noisy-clean",
+    tool: "bun",
+    about: "bun run: a clean script logging errors=0 and 'failed: none'",
+    clean: true,
+    versions: { bun: TURBO.bun },
+    setup: npmTools(TURBO, "turbo"),
+    files: {
+      "index.ts":
+        `console.log("health: errors=0, failed checks: none");\nconsole.warn("warning: using the error-tolerant parser");\nconsole.log("Listening on http://localhost:5454");\n`,
+    },
+    command: ["bun", "run", "index.ts"],
+    phases: [{ name: "run" }],
+  },
+  {
+    name: "turbo-dev-task-error",
+    tool: "turbo",
+    about:
+      "turbo run dev in a pnpm workspace: web prints its URL, api crashes with a TypeError (prefixed lines)",
+    versions: TURBO,
+    setup: turboSetup,
+    env: turboEnv,
+    files: {
+      "package.json": pkg({ dev: "turbo run dev" }, { packageManager: "pnpm@10.34.9" }),
+      "pnpm-workspace.yaml": `packages:\n  - "apps/*"\n`,
+      "turbo.json": JSON.stringify({
+        $schema: "https://turborepo.com/schema.json",
+        ui: "stream",
+        tasks: { dev: { cache: false, persistent: true } },
+      }),
+      "apps/web/package.json": JSON.stringify({
+        name: "web",
+        version: "1.0.0",
+        scripts: { dev: "node server.js" },
+      }),
+      "apps/web/server.js":
+        `require("node:http").createServer((q, r) => r.end("ok")).listen(5461, () => console.log("web ready on http://localhost:5461"));\n`,
+      "apps/api/package.json": JSON.stringify({
+        name: "api",
+        version: "1.0.0",
+        scripts: { dev: "node server.js" },
+      }),
+      "apps/api/server.js":
+        `const db = require("./db");\nconsole.log("api connecting");\nsetTimeout(() => db.connect(), 300);\nsetInterval(() => {}, 1000);\n`,
+      "apps/api/db.js":
+        `exports.connect = () => {\n  const cfg = undefined;\n  return cfg.url;\n};\n`,
+    },
+    command: [TURBO_BIN, "run", "dev"],
+    phases: [{ name: "start", waitFor: "cfg|url|exited|ERROR", timeoutMs: 60_000, settleMs: 2000 }],
+  },
+  {
+    name: "turbo-noisy-clean",
+    tool: "turbo",
+    about: "turbo run build in a pnpm workspace: clean tasks whose logs mention errors",
+    clean: true,
+    versions: TURBO,
+    setup: turboSetup,
+    env: turboEnv,
+    files: {
+      "package.json": pkg({ build: "turbo run build" }, { packageManager: "pnpm@10.34.9" }),
+      "pnpm-workspace.yaml": `packages:\n  - "apps/*"\n`,
+      "turbo.json": JSON.stringify({
+        $schema: "https://turborepo.com/schema.json",
+        ui: "stream",
+        tasks: { build: { cache: false } },
+      }),
+      "apps/web/package.json": JSON.stringify({
+        name: "web",
+        version: "1.0.0",
+        scripts: { build: "node build.js" },
+      }),
+      "apps/web/build.js":
+        `console.log("bundling error-boundary.tsx");\nconsole.log("0 errors, 0 warnings");\n`,
+      "apps/docs/package.json": JSON.stringify({
+        name: "docs",
+        version: "1.0.0",
+        scripts: { build: "node build.js" },
+      }),
+      "apps/docs/build.js":
+        `console.log("rendering pages/errors/failed-builds.md");\nconsole.log("done: failed=0");\n`,
+    },
+    command: [TURBO_BIN, "run", "build"],
+    phases: [{ name: "run", timeoutMs: 60_000 }],
+  },
+  {
+    name: "pnpm-parallel-prefixed",
+    tool: "pnpm",
+    about:
+      "pnpm -r --parallel run dev: two packages' prefixed output; api's tsc --watch reports an error, then fixes it",
+    versions: { pnpm: "10.34.9", typescript: "5.9.3" },
+    setup: [[PNPM, "install", "--offline"], [
+      "ln",
+      "-s",
+      "/tmp/buzz-corpus/npm/js/node_modules",
+      "node_modules",
+    ]],
+    env: turboEnv,
+    files: {
+      "package.json": pkg({ dev: "pnpm -r --parallel run dev" }, {
+        packageManager: "pnpm@10.34.9",
+      }),
+      "pnpm-workspace.yaml": `packages:\n  - "packages/*"\n`,
+      "packages/web/package.json": JSON.stringify({
+        name: "web",
+        version: "1.0.0",
+        scripts: { dev: "node server.js" },
+      }),
+      "packages/web/server.js":
+        `require("node:http").createServer((q, r) => r.end("ok")).listen(5462, () => console.log("web: errors page at http://localhost:5462/errors"));\n`,
+      "packages/api/package.json": JSON.stringify({
+        name: "api",
+        version: "1.0.0",
+        scripts: { dev: "tsc -p . --watch --preserveWatchOutput" },
+      }),
+      "packages/api/tsconfig.json": JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, types: [] },
+        include: ["src"],
+      }),
+      "packages/api/src/db.ts": `export const poolSize: number = "10";\n`,
+    },
+    command: [PNPM, "-r", "--parallel", "run", "dev"],
+    phases: [
+      { name: "start", waitFor: "Found 1 error", timeoutMs: 60_000, settleMs: 1000 },
+      {
+        name: "fix",
+        edit: { "packages/api/src/db.ts": `export const poolSize = 10;\n` },
+        waitFor: "Found 0 errors",
+        settleMs: 1000,
+      },
+    ],
+  },
+];
