@@ -1,7 +1,7 @@
 // What the families' rules share: line shapes, and setting an error's location
 // from what its lines say.
 
-import type { Draft, Verdict } from "../types.ts";
+import type { Draft, ErrorKind, Start, Tool, Verdict } from "../types.ts";
 
 export const INDENTED = /^\s+\S/;
 export const CARET = /^\s*[\^~]+\s*$/;
@@ -17,6 +17,25 @@ export function locate(d: Draft, file: string | undefined, line?: string, col?: 
   d.error.file = file.replace(/^file:\/\//, "");
   d.error.line = line ? Number(line) : null;
   d.error.column = col ? Number(col) : null;
+}
+
+/** A headline that names its file and line: "file:line[:col]: message" and its kin. */
+export function at(
+  tool: Tool,
+  kind: ErrorKind,
+  message: string,
+  file: string,
+  line: string,
+  column?: string,
+): Start {
+  return {
+    tool,
+    kind,
+    message,
+    file,
+    line: Number(line),
+    column: column ? Number(column) : null,
+  };
 }
 
 /** Paths that are not the project's own code: dependencies, runtimes, standard libraries. */

@@ -8,7 +8,7 @@
 
 import type { LogLine } from "../../supervise/log_buffer.ts";
 import type { Draft, Family, Rule } from "../types.ts";
-import { INDENTED, lines, locate, ownFile } from "./common.ts";
+import { at, INDENTED, lines, locate, ownFile } from "./common.ts";
 
 /** "./main.go:6:2: count declared and not used" (also vet, staticcheck, gopls). */
 const DIAG = /^((?:\.{1,2}\/|\/)?[\w./@+-]*?\w\.go):(\d+)(?::(\d+))?: (.+)$/;
@@ -50,14 +50,7 @@ const goDiagnostic: Rule = {
   start(plain) {
     const m = plain.match(DIAG);
     if (!m) return null;
-    return {
-      tool: "go",
-      kind: "compile",
-      message: m[4],
-      file: m[1].replace(/^\.\//, ""),
-      line: Number(m[2]),
-      column: m[3] ? Number(m[3]) : null,
-    };
+    return at("go", "compile", m[4], m[1].replace(/^\.\//, ""), m[2], m[3]);
   },
   // Type errors may add tab-indented "have …/want …" lines.
   next: (plain) => /^\t/.test(plain) ? "take" : "stop",

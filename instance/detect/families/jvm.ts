@@ -15,7 +15,7 @@
 // and "Started …Application in …".
 
 import type { Draft, Family, Rule, Verdict } from "../types.ts";
-import { CARET, lines, locate } from "./common.ts";
+import { at, CARET, lines, locate } from "./common.ts";
 
 /** Code that is not the project's own: the JDK, Kotlin's and the usual libraries and tools. */
 const LIBRARY =
@@ -83,14 +83,7 @@ const maven: Rule = {
   name: "maven",
   start(plain) {
     const m = plain.match(/^\[ERROR\] (\S.*?\.(?:java|kt|scala|groovy)):\[(\d+),(\d+)\] (.+)$/);
-    return m && {
-      tool: "maven",
-      kind: "compile",
-      message: m[4],
-      file: m[1],
-      line: Number(m[2]),
-      column: Number(m[3]),
-    };
+    return m && at("maven", "compile", m[4], m[1], m[2], m[3]);
   },
   // "  symbol: …" details, unprefixed in the COMPILATION ERROR block, prefixed in the summary.
   next: (plain) =>
@@ -202,14 +195,7 @@ const kotlinc: Rule = {
     // Kotlin 2 / Gradle: "e: file:///…/App.kt:2:5 Unresolved reference 'printn'."
     const m = plain.match(/^(\S+?\.kts?):(\d+):(\d+): error: (.+)$/) ??
       plain.match(/^e: (?:file:\/\/)?(\S+?\.kts?):(\d+):(\d+):? (.+)$/);
-    return m && {
-      tool: "kotlinc",
-      kind: "compile",
-      message: m[4],
-      file: m[1],
-      line: Number(m[2]),
-      column: Number(m[3]),
-    };
+    return m && at("kotlinc", "compile", m[4], m[1], m[2], m[3]);
   },
   // The source line and the caret.
   next: (plain, d) =>
@@ -329,14 +315,7 @@ const sbt: Rule = {
   name: "sbt",
   start(plain) {
     const m = plain.match(/^\[error\] (\S+?\.(?:scala|java)):(\d+):(\d+): (.+)$/);
-    return m && {
-      tool: "sbt",
-      kind: "compile",
-      message: m[4],
-      file: m[1],
-      line: Number(m[2]),
-      column: Number(m[3]),
-    };
+    return m && at("sbt", "compile", m[4], m[1], m[2], m[3]);
   },
   // The source line and the caret, prefixed too.
   next: (plain, d) =>

@@ -13,7 +13,7 @@
 // ` * Restarting with …`, uvicorn's `Application startup complete.`.
 
 import type { Draft, Family, Rule, Verdict } from "../types.ts";
-import { INDENTED, lines, locate, ownFile } from "./common.ts";
+import { at, INDENTED, lines, locate, ownFile } from "./common.ts";
 
 const PY_FRAME = /^\s+File "(.+)", line (\d+)/;
 /** The exception line that ends a traceback: "KeyError: 'x'", "mod.CustomError", "SyntaxError: …". */
@@ -71,8 +71,8 @@ function tracebackFinish(d: Draft): void {
   const frames = all.map((l) => l.match(PY_FRAME)).filter((m) => m !== null);
   // The deepest frame in the project's own files; else the deepest of all.
   const own = frames.findLast((m) => ownFile(m[1]));
-  const at = own ?? frames.at(-1);
-  if (at) locate(d, at[1], at[2]);
+  const frame = own ?? frames.at(-1);
+  if (frame) locate(d, frame[1], frame[2]);
   if (d.error.tool === "python") {
     for (const m of frames) {
       const server = SERVERS.find(([re]) => re.test(m[1]));
@@ -193,8 +193,8 @@ const pytest: Rule = {
     const name = lines(d)[0].match(SECTION)![1];
     const err = lines(d).find((l) => /^E\s{2,}\S/.test(l))?.replace(/^E\s+/, "");
     d.error.message = err ? `${name}: ${err}` : name;
-    const at = lines(d).map((l) => l.match(PYTEST_AT)).filter((m) => m !== null);
-    const own = at.findLast((m) => ownFile(m[1])) ?? at.at(-1);
+    const spots = lines(d).map((l) => l.match(PYTEST_AT)).filter((m) => m !== null);
+    const own = spots.findLast((m) => ownFile(m[1])) ?? spots.at(-1);
     if (own) locate(d, own[1], own[2]);
   },
 };
@@ -209,14 +209,14 @@ const pytestSummary: Rule = {
     const m = plain.match(/^(FAILED|ERROR) ([^\s:]+\.py)(::\S+)?(?: - (.*))?$/);
     if (!m || recent.some((l) => SECTION.test(l.plain))) return null;
     // --tb=line printed "/abs/test_cart.py:5: assert 10 == 11" for it above.
-    const at = m[4] === undefined ? undefined : recent.map((l) => l.plain.match(PYTEST_AT))
+    const spot = m[4] === undefined ? undefined : recent.map((l) => l.plain.match(PYTEST_AT))
       .find((a) => a && a[3] === m[4]);
     return {
       tool: "pytest",
       kind: "test",
       message: `${m[2]}${m[3] ?? ""}${m[4] ? ` - ${m[4]}` : ""}`,
-      file: at?.[1] ?? m[2],
-      line: at ? Number(at[2]) : null,
+      file: spot?.[1] ?? m[2],
+      line: spot ? Number(spot[2]) : null,
     };
   },
   next: () => "stop",
@@ -230,24 +230,10 @@ const typeCheck: Rule = {
   start(plain) {
     const m = plain.match(/^(\S+\.pyi?):(\d+)(?::(\d+))?: error: (.+?)$/);
     if (m) {
-      return {
-        tool: "mypy",
-        kind: "compile",
-        message: m[4],
-        file: m[1],
-        line: Number(m[2]),
-        column: m[3] ? Number(m[3]) : null,
-      };
+      return at("mypy", "compile", m[4], m[1], m[2], m[3]);
     }
     const p = plain.match(/^\s+(\S+\.pyi?):(\d+):(\d+) - error: (.+)$/);
-    return p && {
-      tool: "pyright",
-      kind: "compile",
-      message: p[4],
-      file: p[1],
-      line: Number(p[2]),
-      column: Number(p[3]),
-    };
+    return p && at("pyright", "compile", p[4], p[1], p[2], p[3]);
   },
   // mypy's notes about the same error; pyright's indented elaboration.
   next: (plain, d) =>
@@ -296,17 +282,12 @@ const ruffFull: Rule = {
   name: "ruff",
   blanks: 1,
   start(plain, recent) {
-    const at = plain.match(/^\s*--> (\S+?):(\d+):(\d+)$/);
+    const arrow = plain.match(/^\s*--> (\S+?):(\d+):(\d+)$/);
     const head = recent.at(-1);
     const code = head?.plain.match(CODE);
-    if (!at || !head || !code || code[2]) return null;
+    if (!arrow || !head || !code || code[2]) return null;
     return {
-      tool: "ruff",
-      kind: "lint",
-      message: `${code[1]} ${code[3]}`,
-      file: at[1],
-      line: Number(at[2]),
-      column: Number(at[3]),
+      ...at("ruff", "lint", `${code[1]} ${code[3]}`, arrow[1], arrow[2], arrow[3]),
       prelude: [head],
     };
   },
