@@ -308,6 +308,20 @@ public class Errors {
 }
 `;
 
+const kotlinMain = (port: string) =>
+  `data class Config(val port: Int)
+
+fun load(raw: Map<String, String>): Config {
+    val port = raw["port"] ?: error("port is missing")
+    return Config(port.toInt())
+}
+
+fun main() {
+    println("starting")
+    println(load(mapOf("${port}" to "8080")))
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "maven-compile-error",
@@ -554,5 +568,22 @@ export const cases: CaseDef[] = [
       run: true,
       edit: { [`${MAIN}Errors.java`]: UNCHECKED + "\n" },
     }],
+  },
+  {
+    name: "kotlin-exception",
+    tool: "java",
+    about:
+      "kotlinc app.kt && java -jar: Kotlin's error() throws IllegalStateException at run time, then fixed",
+    files: { "app.kt": kotlinMain("prot") },
+    command: [
+      "sh",
+      "-c",
+      "kotlinc app.kt -include-runtime -d app.jar 2>/dev/null && java -jar app.jar",
+    ],
+    versions: { kotlinc: "1.3.31", java: versions.java },
+    phases: [
+      { name: "start", timeoutMs: 120_000 },
+      { name: "fix", run: true, edit: { "app.kt": kotlinMain("port") }, timeoutMs: 120_000 },
+    ],
   },
 ];
