@@ -13,6 +13,8 @@ import { family as tests } from "./tests.ts";
 import { family as eslint } from "./eslint.ts";
 import { family as bun } from "./bun.ts";
 import { family as astro } from "./astro.ts";
+import { family as linters } from "./linters.ts";
+import { family as logs } from "./logs.ts";
 import { family as go } from "./go.ts";
 import { family as rust } from "./rust.ts";
 import { family as python } from "./python.ts";
@@ -31,6 +33,8 @@ export const FAMILIES: Family[] = [
   eslint,
   bun,
   astro,
+  linters,
+  logs,
   go,
   rust,
   python,

@@ -6,7 +6,7 @@ import type { Family, Rule } from "../types.ts";
 import { CLOCK, lines, locate, take } from "./common.ts";
 
 /** Lines of Vite's error blocks: indented, "[CODE] …" diagnostics, box-drawn code frames. */
-const VITE_BODY = /^\s|^\[[A-Z_]+\] |^[─╭╰│╯]|^https?:\/\/\S+$/;
+const VITE_BODY = /^\s|^\[[A-Z_]+\] |^[─╭╰│╯]|^https?:\/\/\S+$|^\S+:\d+:\d+: ERROR: /;
 /** Rolldown's and Vite 8's diagnostics: "[PARSE_ERROR] Expected …", "[UNRESOLVED_IMPORT] …". */
 const DIAGNOSTIC = /^(?:\w+ )?\[([A-Z][A-Z_]+)\] (?:Error: )?(\S.*)$/;
 
@@ -16,7 +16,7 @@ const vite: Rule = {
   start(plain) {
     const m = plain.match(
       new RegExp(
-        `^${CLOCK}\\[vite\\] (?:\\([\\w-]+\\) )?(Internal server error|Pre-transform error|error while updating dependencies|Error when evaluating SSR module [^:]*|Failed to load [^:]*): ?(.*)$`,
+        `^${CLOCK}\\[vite\\] (?:\\([\\w-]+\\) )?(Internal server error|Pre-transform error|error while updating dependencies|Error when evaluating SSR module (?:[^:\\s]|:(?! ))*|Failed to load [^:]*): ?(.*)$`,
       ),
     );
     if (m) return { tool: "vite", kind: "compile", message: m[2] || m[1] };
@@ -40,6 +40,12 @@ const vite: Rule = {
     if (diag) d.error.message = diag.replace(/^\w+ (?=\[)/, "");
     else if (d.error.message === "error during build" && lines(d)[1]) {
       d.error.message = lines(d)[1].trim();
+    }
+    // esbuild's error inside a "Transform failed" report: "file:line:col: ERROR: message".
+    const inner = lines(d).map((l) => l.match(/^(\S+?):(\d+):(\d+): ERROR: (.+)$/)).find((m) => m);
+    if (inner) {
+      d.error.message = inner[4];
+      return locate(d, inner[1], inner[2], inner[3]);
     }
     for (const l of lines(d)) {
       const m = l.match(/╭─\[ ?(.+?):(\d+):(\d+) ?\]/) ??

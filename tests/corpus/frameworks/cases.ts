@@ -507,3 +507,112 @@ export const cases: CaseDef[] = [
     ],
   },
 ];
+
+const MORE = {
+  "@biomejs/biome": "2.6.9",
+  oxlint: "1.96.0",
+  consola: "3.4.2",
+  pino: "10.4.0",
+};
+const LINT_SRC =
+  `let unused = 1;\nconst total = items.length;\nif (total == "2") { debugger; }\nexport { total };\n`;
+
+/** Linters and loggers: Biome, Oxlint, consola, pino. */
+cases.push(
+  {
+    name: "biome-lint-errors",
+    tool: "biome",
+    about: "biome lint: errors (× lines) beside warnings (! lines); fixed",
+    versions: { "@biomejs/biome": MORE["@biomejs/biome"] },
+    setup: npmTools(MORE, "more"),
+    files: {
+      "package.json": pkg({}, { type: "module" }),
+      "biome.json": JSON.stringify({
+        linter: { rules: { suspicious: { noDebugger: "error", noDoubleEquals: "error" } } },
+      }),
+      "src/a.js": LINT_SRC,
+    },
+    command: ["biome", "lint", "src"],
+    phases: [
+      { name: "run" },
+      {
+        name: "fix",
+        run: true,
+        edit: { "src/a.js": `const items = [];\nconst total = items.length;\nexport { total };\n` },
+      },
+    ],
+  },
+  {
+    name: "biome-warnings-clean",
+    tool: "biome",
+    about: "biome lint: warnings only, in a file named errors.js",
+    clean: true,
+    versions: { "@biomejs/biome": MORE["@biomejs/biome"] },
+    setup: npmTools(MORE, "more"),
+    files: {
+      "package.json": pkg({}, { type: "module" }),
+      "src/errors.js": `let errorCount = 0;\nexport const failed = errorCount > 0;\n`,
+    },
+    command: ["biome", "lint", "src"],
+    phases: [{ name: "run" }],
+  },
+  {
+    name: "oxlint-errors",
+    tool: "oxlint",
+    about: "oxlint -D correctness: errors with their frames; fixed",
+    versions: { oxlint: MORE.oxlint },
+    setup: npmTools(MORE, "more"),
+    files: { "src/a.js": LINT_SRC },
+    command: ["oxlint", "-D", "correctness", "-D", "no-debugger", "src"],
+    phases: [
+      { name: "run" },
+      {
+        name: "fix",
+        run: true,
+        edit: { "src/a.js": `const items = [];\nconst total = items.length;\nexport { total };\n` },
+      },
+    ],
+  },
+  {
+    name: "oxlint-warnings-clean",
+    tool: "oxlint",
+    about: "oxlint: warnings only (not errors)",
+    clean: true,
+    versions: { oxlint: MORE.oxlint },
+    setup: npmTools(MORE, "more"),
+    files: { "src/errors.js": `let unusedError = 1;\nexport const ok = true;\n` },
+    command: ["oxlint", "src"],
+    phases: [{ name: "run" }],
+  },
+  {
+    name: "consola-error",
+    tool: "consola",
+    about: "consola: an error logged with its stack, then a message logged as an error",
+    versions: { consola: MORE.consola },
+    setup: npmTools(MORE, "more"),
+    files: {
+      "package.json": pkg({}, { type: "module" }),
+      "server.mjs":
+        `import { consola } from "consola";\nimport { connect } from "./db.mjs";\nconsola.info("starting");\ntry {\n  connect();\n} catch (e) {\n  consola.error(e);\n}\nconsola.success("ready on http://localhost:5463");\nsetTimeout(() => {}, 5000);\n`,
+      "db.mjs":
+        `export function connect() {\n  throw new Error("connect ECONNREFUSED 127.0.0.1:5432");\n}\n`,
+    },
+    command: ["node", "server.mjs"],
+    phases: [{ name: "start", waitFor: "ready on", settleMs: 800 }],
+  },
+  {
+    name: "pino-error-log",
+    tool: "log",
+    about: "pino: JSON logs, one at error level with the error's stack",
+    versions: { pino: MORE.pino },
+    setup: npmTools(MORE, "more"),
+    files: {
+      "server.js":
+        `const log = require("pino")();\nconst { query } = require("./db");\nlog.info("server up on http://localhost:5464");\ntry {\n  query();\n} catch (err) {\n  log.error(err, "query failed");\n}\nlog.warn({ errors: 0 }, "cache miss rate high");\nsetTimeout(() => {}, 5000);\n`,
+      "db.js":
+        `exports.query = () => {\n  throw new Error("relation \\"users\\" does not exist");\n};\n`,
+    },
+    command: ["node", "server.js"],
+    phases: [{ name: "start", waitFor: "cache miss", settleMs: 800 }],
+  },
+);
