@@ -4,6 +4,7 @@
 // tests/corpus/record.ts with Debian's golang-go (1.19).
 
 import type { CaseDef } from "../case.ts";
+import { npmTools } from "../scratch.ts";
 
 const versions = { go: "1.19.8" };
 const GO_MOD = "module example\n\ngo 1.19\n";
@@ -503,16 +504,7 @@ export const cases: CaseDef[] = [
     about:
       "nodemon -e go --exec 'go build … && bin/app' (air-style rebuild on save): a build error, then fixed",
     files: { "go.mod": GO_MOD, "main.go": WATCH_SERVER(18432, false) },
-    setup: [
-      [
-        "sh",
-        "-c",
-        "test -d /tmp/buzz-corpus/npm/nodemon/node_modules || " +
-        "(mkdir -p /tmp/buzz-corpus/npm/nodemon && cd /tmp/buzz-corpus/npm/nodemon && " +
-        "npm install --no-audit --no-fund --loglevel=error nodemon@3.1.14)",
-      ],
-      ["ln", "-sfn", "/tmp/buzz-corpus/npm/nodemon/node_modules", "node_modules"],
-    ],
+    setup: npmTools({ nodemon: "3.1.14" }),
     command: [
       "nodemon",
       "-e",

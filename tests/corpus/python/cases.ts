@@ -6,6 +6,7 @@
 // installed once in a scratch virtualenv (never in the repository).
 
 import type { CaseDef } from "../case.ts";
+import { npmTools } from "../scratch.ts";
 
 const VENV = "/tmp/buzz-corpus/venv";
 const PACKAGES = {
@@ -817,6 +818,21 @@ export const cases: CaseDef[] = [
         waitFor: "404",
         settleMs: 1000,
       },
+    ],
+  },
+  {
+    name: "pytest-nodemon",
+    tool: "pytest",
+    about: "nodemon -e py --exec pytest (tests re-run on save, in one run): a failure, then fixed",
+    files: { "cart.py": CART, "test_cart.py": cartTest(10) },
+    setup: [...setup, ...npmTools({ nodemon: "3.1.14" })],
+    command: ["nodemon", "-e", "py", "--exec", "pytest -q"],
+    env: { ...env, PATH: `node_modules/.bin:${env.PATH}` },
+    versions: { ...versions, pytest: PACKAGES.pytest, nodemon: "3.1.14" },
+    phases: [
+      { name: "start", waitFor: "passed" },
+      { name: "break", edit: { "test_cart.py": cartTest(15) }, waitFor: "failed" },
+      { name: "fix", edit: { "test_cart.py": cartTest(10) }, waitFor: "restarting[\\s\\S]*passed" },
     ],
   },
 ];

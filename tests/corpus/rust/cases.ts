@@ -4,6 +4,7 @@
 // the machine's cargo (rustup stable).
 
 import type { CaseDef } from "../case.ts";
+import { npmTools } from "../scratch.ts";
 
 const versions = { cargo: "1.95.0", rustc: "1.95.0" };
 // A developer's shell seldom sets RUST_BACKTRACE (this machine's does): panics print their short form.
@@ -411,5 +412,38 @@ export const cases: CaseDef[] = [
       run: true,
       edit: { "src/main.rs": CLIPPY_NOISY + "\n" },
     }],
+  },
+  {
+    name: "rust-nodemon-run",
+    tool: "cargo",
+    about:
+      "nodemon -e rs --exec 'cargo run' (rerun on save, in one run): a type error, fixed; then a panic, fixed",
+    files: { "Cargo.toml": toml("watched"), "src/main.rs": panicMain(2) },
+    setup: npmTools({ nodemon: "3.1.14" }),
+    command: ["nodemon", "-e", "rs", "--exec", "cargo run"],
+    env: { ...env, PATH: `node_modules/.bin:${env.PATH}` },
+    versions: { ...versions, nodemon: "3.1.14" },
+    phases: [
+      { name: "start", waitFor: "last: c", timeoutMs: 90_000 },
+      {
+        name: "break",
+        edit: { "src/main.rs": panicMain(2).replace("let index = 2;", 'let index: usize = "2";') },
+        waitFor: "app crashed",
+        timeoutMs: 90_000,
+      },
+      { name: "fix", edit: { "src/main.rs": panicMain(2) }, waitFor: "last: c", timeoutMs: 90_000 },
+      {
+        name: "panic",
+        edit: { "src/main.rs": panicMain(5) },
+        waitFor: "app crashed",
+        timeoutMs: 90_000,
+      },
+      {
+        name: "fixed",
+        edit: { "src/main.rs": panicMain(2) },
+        waitFor: "last: c",
+        timeoutMs: 90_000,
+      },
+    ],
   },
 ];
