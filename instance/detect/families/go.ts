@@ -164,6 +164,27 @@ const goExit: Rule = {
   next: () => "stop",
 };
 
+/**
+ * The go command's own errors: "go: go.mod file not found in current directory …",
+ * "go: updates to go.mod needed; to update it:" (its advice follows, tab-indented).
+ * Its progress lines ("go: downloading …", "go: added …") are not errors.
+ */
+const goCommand: Rule = {
+  name: "go-command",
+  start(plain) {
+    const m = plain.match(/^go: (.+)$/);
+    if (
+      !m ||
+      /^(downloading|finding|extracting|added|upgraded|downgraded|removed|creating new go\.mod|to add module requirements|found |warning:)/
+        .test(m[1])
+    ) {
+      return null;
+    }
+    return { tool: "go", kind: "compile", message: m[1] };
+  },
+  next: (plain) => /^\t\S/.test(plain) ? "take" : "stop",
+};
+
 /** The race detector's report, between its "==================" rules. */
 const goRace: Rule = {
   name: "go-race",
@@ -221,9 +242,9 @@ export const family: Family = {
     resolves:
       "a rebuild loop's restart (`[nodemon] restarting`, air's `running...`); go build, run, vet and test are one-shots",
   }],
-  rules: [goDiagnostic, goTest, goPanic, goExit, goLog, goRace],
+  rules: [goDiagnostic, goTest, goPanic, goExit, goLog, goRace, goCommand],
   mayStart:
-    /\.go:\d|^(---|===) FAIL: |^WARNING: DATA RACE$|^panic: |^fatal error: |^exit status \d|level=(ERROR|error|FATAL|fatal|PANIC|panic)\b|^(ERRO|FATA|PANI)\[|\t(ERROR|DPANIC|PANIC|FATAL)\t/,
+    /\.go:\d|^go: |^(---|===) FAIL: |^WARNING: DATA RACE$|^panic: |^fatal error: |^exit status \d|level=(ERROR|error|FATAL|fatal|PANIC|panic)\b|^(ERRO|FATA|PANI)\[|\t(ERROR|DPANIC|PANIC|FATAL)\t/,
   // air rebuilds and starts the program again.
   signals: [[/^running\.\.\.$/, () => ({ type: "tool", tool: "go" })]],
   maySignal: /^running\.\.\.$/,

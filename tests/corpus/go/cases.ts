@@ -381,6 +381,18 @@ func TestWrappedError(t *testing.T) {
 }
 `;
 
+const withImport = (pkg: string | null) =>
+  `package main
+
+import (
+	"fmt"
+${pkg ? `\t"${pkg}"\n` : ""})
+
+func main() {
+	fmt.Println("ok")${pkg ? "\n\t_ = errors.New" : ""}
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "go-run-build-errors",
@@ -577,5 +589,23 @@ export const cases: CaseDef[] = [
     versions,
     clean: true,
     phases: [{ name: "start" }, { name: "rerun", run: true }],
+  },
+  {
+    name: "go-module-errors",
+    tool: "go",
+    about:
+      "go run .: no go.mod yet ('go: go.mod file not found'); then an import no module provides; then fixed",
+    files: { "main.go": withImport(null) },
+    command: ["go", "run", "."],
+    versions,
+    phases: [
+      { name: "start" },
+      {
+        name: "missing-package",
+        run: true,
+        edit: { "go.mod": GO_MOD, "main.go": withImport("github.com/pkg/errors") },
+      },
+      { name: "fix", run: true, edit: { "main.go": withImport(null) } },
+    ],
   },
 ];
