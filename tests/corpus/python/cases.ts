@@ -835,4 +835,23 @@ export const cases: CaseDef[] = [
       { name: "fix", edit: { "test_cart.py": cartTest(10) }, waitFor: "restarting[\\s\\S]*passed" },
     ],
   },
+  {
+    name: "flask-debug-syntax",
+    tool: "flask",
+    about: "flask run --debug: a SyntaxError on reload (the debugger keeps serving), then fixed",
+    files: { "app.py": FLASK_OK },
+    setup,
+    command: ["flask", "--app", "app", "run", "--debug", "--port", "18448"],
+    env,
+    versions: { ...versions, flask: PACKAGES.flask },
+    phases: [
+      { name: "start", waitFor: "Debugger PIN", settleMs: 1500 },
+      {
+        name: "break",
+        edit: { "app.py": FLASK_OK.replace("def index():", "def index(:") },
+        waitFor: "SyntaxError[\\s\\S]*Debugger PIN",
+      },
+      { name: "fix", edit: { "app.py": FLASK_OK }, waitFor: "Restarting[\\s\\S]*Debugger PIN" },
+    ],
+  },
 ];
