@@ -17,7 +17,8 @@ const TRACE_FILE = /^\s+(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/;
 /** t.Errorf's "    cart_test.go:7: Total() = 15, want 20". */
 const TEST_LOG = /^\s+([\w./-]+\.go):(\d+): (.*)$/;
 /** A trace's function line: "main.main()", "example/store.(*Store).Add(...)", "created by main.main". */
-const TRACE_FUNC = /^(?:created by )?[\w./*()[\]{}-]+(?:\(.*\))?(?: in goroutine \d+)?$/;
+const TRACE_FUNC =
+  /^(?:created by )?[\w./*[\]{}$-]*(?:\([^()]*\)[\w./*[\]{}$-]*)*(?: in goroutine \d+)?$/;
 
 /** The body of a panic: its goroutine traces, up to go run's "exit status N". */
 function panicBody(plain: string, d: Draft): "take" | "last" | "stop" {

@@ -20,9 +20,8 @@ import { at, CARET, lines, locate } from "./common.ts";
 /** Code that is not the project's own: the JDK, Kotlin's and the usual libraries and tools. */
 const LIBRARY =
   /^(java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|groovy|org\.junit|junit|org\.opentest4j|org\.apache|org\.springframework|org\.gradle|worker\.org\.gradle|org\.hibernate|com\.fasterxml|io\.netty|reactor|org\.eclipse|com\.google|org\.slf4j|ch\.qos|org\.assertj|org\.mockito|org\.hamcrest|org\.codehaus|io\.micronaut|io\.quarkus|io\.vertx|okhttp3|retrofit2)\./;
-/** "\tat com.example.App.load(App.java:12)", with an optional module ("java.base/"). */
-const FRAME =
-  /^\s+at (?:[\w.$-]+\/)?([\w.$]+)\.[\w$<>]+\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)$/;
+/** "\tat com.example.App.load(App.java:12)", with an optional module ("java.base/"); m[1] is class.method. */
+const FRAME = /^\s+at (?:[\w.$-]+\/)?([\w.$<>]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)$/;
 /** An exception line: "java.lang.IllegalStateException: bad config", "Caused by: …". */
 const EXCEPTION =
   /^(?:Caused by: |Suppressed: )?[a-z][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable)(?:: .*)?$|^(?:Caused by: )?[A-Z][\w$]*(?:Exception|Error)(?:: .*)?$/;
@@ -43,8 +42,9 @@ function ownFrame(d: Draft, from = 0): boolean {
   for (const start of [...causes.reverse(), 0]) {
     for (const l of all.slice(start)) {
       const m = l.match(FRAME);
-      if (m && !LIBRARY.test(m[1])) {
-        locate(d, sourcePath(m[1], m[2]), m[3]);
+      const cls = m?.[1].replace(/\.[^.]*$/, "");
+      if (m && cls && !LIBRARY.test(cls)) {
+        locate(d, sourcePath(cls, m[2]), m[3]);
         return true;
       }
     }
