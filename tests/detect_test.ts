@@ -124,3 +124,19 @@ Deno.test("a failed run's own error is located when its last lines name a projec
   const deps = detect(["at /app/node_modules/x/index.js:3:1"]).failed(1, null, "x")!;
   assert.equal(deps.file, null);
 });
+
+Deno.test("labels: nx's and lerna's 'project: ' streams become sources once seen a few times", () => {
+  const d = detect([
+    "api: > api@1.0.0 build",
+    "api: > node build.js",
+    "api: api building",
+    "api: /srv/api/build.js:3",
+    "api: c.x;",
+    "api:   ^",
+    "api: TypeError: Cannot read properties of undefined (reading 'x')",
+    "api:     at Object.<anonymous> (/srv/api/build.js:3:3)",
+    "note: this is not a source",
+  ]);
+  const [e] = d.current();
+  assert.deepEqual([e.source, e.tool, e.file, e.line], ["api", "node", "/srv/api/build.js", 3]);
+});

@@ -12,7 +12,7 @@
 import type { LogLine } from "../supervise/log_buffer.ts";
 import { ErrorBook } from "./book.ts";
 import { mayStart, RULES } from "./families/mod.ts";
-import { splitPrefix } from "./prefix.ts";
+import { Labels, splitPrefix } from "./prefix.ts";
 import { ownFile } from "./families/common.ts";
 import { applySignal } from "./signals.ts";
 import type { DetectedError, Draft } from "./types.ts";
@@ -68,6 +68,7 @@ export class RunDetector {
   /** Per stream and source: its latest lines, prefixes removed. */
   #recent = new Map<string, LogLine[]>();
   #nextId: () => number;
+  #labels = new Labels();
 
   /** nextErrorId is shared by every run, so error ids order errors instance-wide. */
   constructor(readonly processId: string, nextErrorId: () => number) {
@@ -84,7 +85,7 @@ export class RunDetector {
     const found: Detection = { urls, error: null, closed: [], resolved: [] };
     let source: string | null = null;
     let key: string = line.stream;
-    const prefixed = splitPrefix(line.plain);
+    const prefixed = splitPrefix(line.plain) ?? this.#labels.split(line.plain);
     if (prefixed) {
       const k = `${line.stream}\0${prefixed.source}`;
       if (this.#recent.has(k) || this.#recent.size < MAX_SOURCES) {

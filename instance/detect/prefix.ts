@@ -50,3 +50,26 @@ export function splitPrefix(plain: string): Prefixed | null {
   if (m) return { source: m[1], rest: plain.slice(m[0].length) };
   return null;
 }
+
+// nx's and lerna's streams label each line with the project alone ("api: "), a
+// shape plain output has too ("note: …", "Local: …"). A label is taken for a
+// source once it began a few lines, and never a level or a tool's word.
+const LABEL = /^([a-z][\w@./-]{0,39}): /;
+const NOT_A_LABEL =
+  /^(?:error|warn|warning|info|debug|trace|fatal|critical|notice|note|help|hint|caused|at|http|https|file|node|ext|data|blob|mailto|see|example|usage|tip|todo|fixme|expected|received|actual|reason|details?|message|status|code|path|url|stack)$/;
+/** Lines a label must begin before it is read as a source. */
+const LABEL_SEEN = 3;
+
+/** Per run: the single-word labels seen, and which of them are sources. */
+export class Labels {
+  #seen = new Map<string, number>();
+
+  /** The line's label prefix, once that label has begun enough lines to be a source. */
+  split(plain: string): Prefixed | null {
+    const m = plain.match(LABEL);
+    if (!m || NOT_A_LABEL.test(m[1])) return null;
+    const n = (this.#seen.get(m[1]) ?? 0) + 1;
+    if (this.#seen.size < 256 || this.#seen.has(m[1])) this.#seen.set(m[1], n);
+    return n >= LABEL_SEEN ? { source: m[1], rest: plain.slice(m[0].length) } : null;
+  }
+}
