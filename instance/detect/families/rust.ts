@@ -11,7 +11,7 @@
 
 import type { LogLine } from "../../supervise/log_buffer.ts";
 import type { Draft, Family, Rule, Verdict } from "../types.ts";
-import { lines, locate, ownFile } from "./common.ts";
+import { at, lines, locate, ownFile } from "./common.ts";
 
 /** Summaries of errors already listed, and other lines that are not an error of their own. */
 const SUMMARY =
@@ -90,10 +90,17 @@ function panicFinish(d: Draft, from: number): void {
   locate(d, file, line, col);
 }
 
+/** cargo test's "running N tests": a test thread's panic printed inline means --nocapture. */
+const testRun = (recent: LogLine[]) => recent.some((l) => /^running \d+ tests?$/.test(l.plain));
+
 const panic: Rule = {
   name: "rust-panic",
-  start(plain) {
-    if (!PANIC.test(plain)) return null;
+  start(plain, recent) {
+    const m = plain.match(PANIC);
+    if (!m) return null;
+    // A test's panic under --nocapture: its "test … FAILED" line (below) decides, since a
+    // #[should_panic] test that passes prints the same.
+    if (m[1] !== "main" && testRun(recent)) return null;
     return { tool: "rust", kind: "runtime", message: plain };
   },
   next: panicBody,
@@ -141,6 +148,29 @@ const mainErr: Rule = {
   next: (plain) => /^\s+\S|^[}\])]+,?$/.test(plain) ? "take" : "stop",
 };
 
+/**
+ * Under --nocapture a test's output goes between its "test tests::adds ... "
+ * and its result, so a failure ends with "FAILED" on a line of its own (or
+ * "test tests::adds ... FAILED" when it printed nothing): that is the report,
+ * with the panic its thread printed.
+ */
+const nocaptureFailed: Rule = {
+  name: "cargo-test-nocapture",
+  start(plain, recent) {
+    const own = plain.match(/^test (\S+) \.\.\. FAILED$/);
+    if (!own && plain !== "FAILED") return null;
+    const name = own?.[1] ??
+      recent.findLast((l) => /^test \S+ \.\.\. /.test(l.plain))?.plain.match(/^test (\S+)/)?.[1];
+    const i = recent.findLastIndex((l) => l.plain.match(PANIC)?.[1] === name);
+    if (!name || i < 0) return null;
+    const head = recent[i].plain.match(PANIC)!;
+    const why = head[5] ?? recent[i + 1]?.plain.trim();
+    const [file, line, col] = head[2] ? [head[2], head[3], head[4]] : [head[6], head[7], head[8]];
+    return at("cargo", "test", why ? `${name}: ${why}` : name, file, line, col);
+  },
+  next: () => "stop",
+};
+
 export const family: Family = {
   name: "rust",
   tools: [
@@ -156,8 +186,8 @@ export const family: Family = {
       resolves: "cargo watch's next `[Running '…']`",
     },
   ],
-  rules: [diagnostic, cargoTest, panic, mainErr],
-  mayStart: /^error|^Error: |^---- .+ stdout ----$|^thread '/,
+  rules: [diagnostic, cargoTest, panic, mainErr, nocaptureFailed],
+  mayStart: /^error|^Error: |^---- .+ stdout ----$|^thread '|^test \S+ \.\.\. FAILED$|^FAILED$/,
   quiet: SUMMARY,
   signals: [
     [/^\s+Finished .* target\(s\) in /, () => ({ type: "tool", tool: "cargo" })],

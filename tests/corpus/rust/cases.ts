@@ -446,4 +446,24 @@ export const cases: CaseDef[] = [
       },
     ],
   },
+  {
+    name: "rust-test-nocapture",
+    tool: "cargo",
+    about:
+      "cargo test -- --nocapture: a passing #[should_panic] test prints its panic, a failing test prints its own; then fixed",
+    files: {
+      "Cargo.toml": toml("nocap"),
+      "src/lib.rs": NOISY_LIB.replace("ok_login()", "ok_login_fails()").replace(
+        'login("secret"), Ok(())',
+        'login("secret!"), Ok(())',
+      ),
+    },
+    command: ["cargo", "test", "--", "--nocapture", "--test-threads=1"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      { name: "fix", run: true, edit: { "src/lib.rs": NOISY_LIB } },
+    ],
+  },
 ];
