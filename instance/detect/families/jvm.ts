@@ -97,22 +97,26 @@ const maven: Rule = {
   },
 };
 
-/** Surefire: "[ERROR] com.example.CartTest.adds -- Time elapsed: 0.01 s <<< FAILURE!" and its trace. */
+/**
+ * Surefire: "[ERROR] com.example.CartTest.adds -- Time elapsed: 0.01 s <<< FAILURE!"
+ * (Surefire 2 printed "adds(com.example.CartTest)  Time elapsed: … <<< FAILURE!", unprefixed)
+ * and its trace.
+ */
+const SUREFIRE =
+  /^(?:\[ERROR\] )?(\S+?)(?:\(([\w.$]+)\))?\s+(?:-- )?Time elapsed: .*<<< (?:FAILURE|ERROR)!$/;
+/** Surefire 2's "method(com.example.Class)"; 3's "com.example.Class.method": "Class.method". */
+const testName = (m: RegExpMatchArray) =>
+  (m[2] ? `${m[2]}.${m[1]}` : m[1]).split(".").slice(-2).join(".");
+
 const surefire: Rule = {
   name: "surefire",
   start(plain) {
-    const m = plain.match(
-      /^\[ERROR\] (\S+?)(?:\(([\w.$]+)\))?\s+(?:-- )?Time elapsed: .*<<< (FAILURE|ERROR)!$/,
-    );
-    if (!m) return null;
-    // Surefire 2's "method(com.example.Class)"; 3's "com.example.Class.method".
-    const name = (m[2] ? `${m[2]}.${m[1]}` : m[1]).split(".").slice(-2).join(".");
-    return { tool: "maven", kind: "test", message: name };
+    const m = plain.match(SUREFIRE);
+    return m && { tool: "maven", kind: "test", message: testName(m) };
   },
   next: (plain) => !/^\[(INFO|ERROR|WARNING)\]/.test(plain) && traceLine(plain) ? "take" : "stop",
   finish(d) {
-    const name = lines(d)[0].match(/^\[ERROR\] (\S+?)(?:\(([\w.$]+)\))?\s/)!;
-    const test = (name[2] ? `${name[2]}.${name[1]}` : name[1]).split(".").slice(-2).join(".");
+    const test = testName(lines(d)[0].match(SUREFIRE)!);
     const exc = lines(d).find((l) => EXCEPTION.test(l));
     d.error.message = exc ? `${test}: ${exc}` : test;
     ownFrame(d);
@@ -379,7 +383,7 @@ export const family: Family = {
     printed,
   ],
   mayStart:
-    /\.java:\d+: error: |^\[ERROR\] |^\S+ > .+ FAILED$|^\* What went wrong:|\.kts?:\d+:\d+: error: |^e: |^Exception in thread "|^SEVERE: |APPLICATION FAILED TO START|^\d\d:\d\d:\d\d\.\d{3} \[[^\]]+\] (ERROR|FATAL) |^\[error\] \S+\.(scala|java):\d|^[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+\S*\s+(ERROR|FATAL)/,
+    /\.java:\d+: error: |^\[ERROR\] |Time elapsed: .*<<< (FAILURE|ERROR)!$|^\S+ > .+ FAILED$|^\* What went wrong:|\.kts?:\d+:\d+: error: |^e: |^Exception in thread "|^SEVERE: |APPLICATION FAILED TO START|^\d\d:\d\d:\d\d\.\d{3} \[[^\]]+\] (ERROR|FATAL) |^\[error\] \S+\.(scala|java):\d|^[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+\S*\s+(ERROR|FATAL)/,
   // javac's and the java launcher's closing lines repeat the errors above them; so do
   // Maven's report lines around its errors (COMPILATION ERROR, Tests run, Failures, help).
   quiet:
