@@ -297,6 +297,21 @@ const ruffFull: Rule = {
       : "stop",
 };
 
+/**
+ * pip's failures: "ERROR: Could not find a version that satisfies the requirement …"
+ * and the "ERROR: …" lines right after it (one failure, said twice).
+ */
+const pip: Rule = {
+  name: "pip",
+  start(plain) {
+    const m = plain.match(
+      /^ERROR: ((?:Could not (?:find a version|install|open requirements file|build wheels)|No matching distribution|Failed (?:building wheel|to build)|Invalid requirement|Cannot install|ResolutionImpossible|pip's dependency resolver).*)$/,
+    );
+    return m && { tool: "pip", kind: "package-manager", message: m[1] };
+  },
+  next: (plain) => /^ERROR: /.test(plain) ? "take" : "stop",
+};
+
 export const family: Family = {
   name: "python",
   tools: [
@@ -314,6 +329,11 @@ export const family: Family = {
     {
       tool: "unittest",
       kinds: ["test"],
+      resolves: "nothing else: a one-shot, its next run",
+    },
+    {
+      tool: "pip",
+      kinds: ["package-manager"],
       resolves: "nothing else: a one-shot, its next run",
     },
     {
@@ -362,7 +382,7 @@ export const family: Family = {
       resolves: "the next `Application startup complete.` (a --reload restart)",
     },
   ],
-  rules: [traceback, pytest, pytestSummary, unittest, logLine, typeCheck, lintLine, ruffFull],
+  rules: [traceback, pytest, pytestSummary, unittest, logLine, typeCheck, lintLine, ruffFull, pip],
   mayStart:
     /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL|FAIL):|^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: |^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[(ERROR|CRITICAL)\]|\.pyi?:\d+|^\s*--> /,
   signals: [
