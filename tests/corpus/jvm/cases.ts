@@ -322,6 +322,24 @@ fun main() {
 }
 `;
 
+const RAW_ERRORS = `package com.example;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public class ErrorLog {
+    private final List errors = new ArrayList();
+
+    public void failed(String job) {
+        errors.add("FAILED: " + job);
+    }
+
+    public int count() {
+        return errors.size();
+    }
+}
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "maven-compile-error",
@@ -585,5 +603,16 @@ export const cases: CaseDef[] = [
       { name: "start", timeoutMs: 120_000 },
       { name: "fix", run: true, edit: { "app.kt": kotlinMain("port") }, timeoutMs: 120_000 },
     ],
+  },
+  {
+    name: "javac-warnings-clean",
+    tool: "javac",
+    about:
+      "javac -Xlint:all: rawtypes and unchecked warnings in a class named ErrorLog, compiled (clean)",
+    files: { "src/com/example/ErrorLog.java": RAW_ERRORS },
+    command: ["javac", "-Xlint:all", "-d", "out", "src/com/example/ErrorLog.java"],
+    versions: { java: versions.java },
+    clean: true,
+    phases: [{ name: "start" }, { name: "rerun", run: true }],
   },
 ];

@@ -407,6 +407,22 @@ def item(item_id: int):
     return {"id": item_id, "errors": 0}
 `;
 
+const WARN_TEST = `import warnings
+
+
+def error_handler(exc):
+    warnings.warn("error_handler() is deprecated; FAILED jobs are retried instead", DeprecationWarning)
+    return str(exc)
+
+
+def test_error_handler_formats_the_error():
+    assert error_handler(ValueError("bad input")) == "bad input"
+
+
+def test_failed_job_is_retried():
+    assert True
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -853,5 +869,18 @@ export const cases: CaseDef[] = [
       },
       { name: "fix", edit: { "app.py": FLASK_OK }, waitFor: "Restarting[\\s\\S]*Debugger PIN" },
     ],
+  },
+  {
+    name: "pytest-warnings-clean",
+    tool: "pytest",
+    about:
+      "pytest: passing tests with a DeprecationWarning in the warnings summary, full of 'error'/'FAILED' words (clean)",
+    files: { "test_jobs.py": WARN_TEST },
+    setup,
+    command: ["pytest"],
+    env,
+    versions: { ...versions, pytest: PACKAGES.pytest },
+    clean: true,
+    phases: [{ name: "start" }, { name: "rerun", run: true }],
   },
 ];
