@@ -298,16 +298,18 @@ const logbackError: Rule = {
 /**
  * An exception printed on its own (e.printStackTrace(), a framework's log):
  * "java.lang.IllegalStateException: boom" followed by its "\tat …" frames.
- * Only a fully qualified name at the start of a line counts.
+ * Only a fully qualified name at the start of a line, followed by frames, counts.
  */
 const printed: Rule = {
   name: "java-stacktrace",
   start(plain) {
     const m = plain.match(/^([a-z][\w$]*(?:\.[\w$]+)+(?:Exception|Error))(?:: (.*))?$/);
-    return m && { tool: "java", kind: "runtime", message: plain };
+    // An error only with its frames: a line that merely names an exception is not one.
+    return m && { tool: "java", kind: "runtime", message: plain, tentative: true };
   },
   next: (plain) => traceLine(plain) ? "take" : "stop",
   finish(d) {
+    if (lines(d).some((l) => /^\s+at \S/.test(l))) d.state.confirmed = true;
     const root = lines(d).filter((l) => /^Caused by: /.test(l)).at(-1);
     if (root) d.error.message = `${lines(d)[0]} (caused by ${root.replace(/^Caused by: /, "")})`;
     ownFrame(d);
