@@ -91,7 +91,8 @@ const traceback: Rule = {
     if (plain === TRACEBACK) return { tool: "python", kind: "runtime", message: plain };
     // A SyntaxError in the main script comes without a traceback header.
     if (/^ {2}File ".+", line \d+$/.test(plain)) {
-      return { tool: "python", kind: "compile", message: plain };
+      // An error once its exception line ("SyntaxError: …") ends it.
+      return { tool: "python", kind: "compile", message: plain, tentative: true };
     }
     return null;
   },
@@ -105,7 +106,10 @@ const traceback: Rule = {
   finish(d) {
     if (lines(d)[0] === TRACEBACK) return tracebackFinish(d);
     const exc = lines(d).findLast((l) => !INDENTED.test(l) && PY_EXCEPTION.test(l));
-    if (exc) d.error.message = exc;
+    if (exc) {
+      d.error.message = exc;
+      d.state.confirmed = true;
+    }
     const frame = lines(d)[0].match(PY_FRAME);
     if (frame) locate(d, frame[1], frame[2]);
   },
