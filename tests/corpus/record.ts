@@ -115,8 +115,21 @@ async function runPhase(rec: Recorder, def: CaseDef, dir: string, phase: Phase, 
   rec.mark(`phase:${phase.name}`);
   let started = false;
   if (first || phase.run) {
-    // A one-shot's earlier run must be over before it runs again.
-    if (rec.proc && rec.exited) await rec.exited;
+    // A one-shot's earlier run must be over before it runs again (stopped if it hangs).
+    if (rec.proc && rec.exited) {
+      const proc = rec.proc;
+      const hung = await Promise.race([
+        rec.exited.then(() => false),
+        sleep(timeout).then(() => true),
+      ]);
+      if (hung) {
+        await stopGroup(proc.pid, 3000, {
+          leaderLast: true,
+          leaderExited: () => proc.exited(),
+        });
+      }
+      await rec.exited;
+    }
     rec.start(def, dir);
     started = true;
   }
@@ -139,7 +152,7 @@ async function runPhase(rec: Recorder, def: CaseDef, dir: string, phase: Phase, 
       await sleep(50);
     }
   } else if (started && rec.exited) {
-    const left = deadline - performance.now();
+    const left = Math.max(0, deadline - performance.now());
     timedOut = await Promise.race([rec.exited.then(() => false), sleep(left).then(() => true)]);
   }
   if (timedOut) {

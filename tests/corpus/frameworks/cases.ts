@@ -616,3 +616,44 @@ cases.push(
     phases: [{ name: "start", waitFor: "cache miss", settleMs: 800 }],
   },
 );
+
+const NX = { nx: "24.0.7" };
+const NX_FILES = {
+  "package.json": JSON.stringify({ name: "root", private: true, workspaces: ["packages/*"] }),
+  "nx.json": JSON.stringify({ analytics: false, neverConnectToCloud: true }),
+  "packages/web/package.json": JSON.stringify({
+    name: "web",
+    version: "1.0.0",
+    scripts: { build: "node build.js" },
+  }),
+  "packages/web/build.js": `console.log("web built: 0 errors, 0 failed chunks");\n`,
+  "packages/api/package.json": JSON.stringify({
+    name: "api",
+    version: "1.0.0",
+    scripts: { build: "node build.js" },
+  }),
+  "packages/api/build.js":
+    `const config = require("./config");\nconsole.log("api building for", config.target.name);\n`,
+  "packages/api/config.js": `module.exports = {};\n`,
+};
+
+/** nx run-many with its stream output ("api: " labels). */
+cases.push({
+  name: "nx-run-many-stream",
+  tool: "nx",
+  about: "nx run-many --outputStyle=stream: one project's build throws (labelled lines); fixed",
+  versions: NX,
+  setup: npmTools(NX, "nx"),
+  env: { NX_DAEMON: "false", NX_NO_CLOUD: "true", NX_TUI: "false", NX_SKIP_NX_CACHE: "true" },
+  files: NX_FILES,
+  command: ["nx", "run-many", "-t", "build", "--outputStyle=stream", "--skip-nx-cache"],
+  phases: [
+    { name: "run", timeoutMs: 90_000 },
+    {
+      name: "fix",
+      run: true,
+      edit: { "packages/api/config.js": `module.exports = { target: { name: "node" } };\n` },
+      timeoutMs: 90_000,
+    },
+  ],
+});
