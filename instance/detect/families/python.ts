@@ -302,6 +302,32 @@ const ruffFull: Rule = {
 };
 
 /**
+ * A server that cannot start: Django's management commands print "Error: …"
+ * ("Error: That port is already in use."); Werkzeug says "Address already in
+ * use" then "Port 5000 is in use by another program. …".
+ */
+const serverStart: Rule = {
+  name: "python-server-start",
+  start(plain, recent) {
+    const dj = plain.match(/^Error: (.+)$/);
+    if (
+      dj &&
+      recent.some((l) =>
+        /^(Performing system checks|Watching for file changes with|Django version )/.test(l.plain)
+      )
+    ) {
+      return { tool: "django", kind: "runtime", message: dj[1] };
+    }
+    const wz = plain.match(/^Port \d+ is in use by another program\..*$/);
+    if (!wz) return null;
+    const before = recent.at(-1);
+    const prelude = before?.plain === "Address already in use" ? [before] : [];
+    return { tool: "flask", kind: "runtime", message: wz[0], prelude };
+  },
+  next: () => "stop",
+};
+
+/**
  * pip's failures: "ERROR: Could not find a version that satisfies the requirement …"
  * and the "ERROR: …" lines right after it (one failure, said twice).
  */
@@ -386,9 +412,20 @@ export const family: Family = {
       resolves: "the next `Application startup complete.` (a --reload restart)",
     },
   ],
-  rules: [traceback, pytest, pytestSummary, unittest, logLine, typeCheck, lintLine, ruffFull, pip],
+  rules: [
+    traceback,
+    pytest,
+    pytestSummary,
+    unittest,
+    logLine,
+    typeCheck,
+    lintLine,
+    ruffFull,
+    pip,
+    serverStart,
+  ],
   mayStart:
-    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL|FAIL):|^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: |^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[(ERROR|CRITICAL)\]|\.pyi?:\d+|^\s*--> /,
+    /^Traceback|^ {2}File "|^_{2,} |^(FAILED|ERROR) \S+\.py|^(ERROR|CRITICAL|FATAL|FAIL):|^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}|^\[[\d-]+ [\d:,.]+\] ERROR in |^Internal Server Error: |^Error: |^Port \d+ is in use |^\[[\d-]+ [\d:]+ [+-]\d{4}\] \[\d+\] \[(ERROR|CRITICAL)\]|\.pyi?:\d+|^\s*--> /,
   signals: [
     [/^ \* Restarting with /, () => ({ type: "all" })],
     [/^Watching for file changes with \w+/, () => ({ type: "all" })],

@@ -423,6 +423,18 @@ def test_failed_job_is_retried():
     assert True
 `;
 
+/** Another copy of the app still holds the port: binds it, then runs the real command. */
+const holdPort = (port: number, argv: string[]) =>
+  `import socket
+import subprocess
+import sys
+
+held = socket.socket()
+held.bind(("127.0.0.1", ${port}))
+held.listen()
+sys.exit(subprocess.call(${JSON.stringify(argv)}))
+`;
+
 export const cases: CaseDef[] = [
   {
     name: "pytest-assert-fail",
@@ -882,5 +894,61 @@ export const cases: CaseDef[] = [
     versions: { ...versions, pytest: PACKAGES.pytest },
     clean: true,
     phases: [{ name: "start" }, { name: "rerun", run: true }],
+  },
+  {
+    name: "django-port-in-use",
+    tool: "django",
+    about:
+      "manage.py runserver on a port another process holds ('Error: That port is already in use.'), then free",
+    files: {
+      "manage.py": DJANGO_MANAGE,
+      "shop/__init__.py": "",
+      "shop/settings.py": DJANGO_SETTINGS,
+      "shop/urls.py": DJANGO_URLS,
+      "shop/views.py": DJ_OK,
+      "busy.py": holdPort(18450, ["python", "manage.py", "runserver", "127.0.0.1:18450"]),
+    },
+    setup,
+    command: ["python", "busy.py"],
+    env,
+    versions: { ...versions, django: PACKAGES.django },
+    phases: [
+      { name: "start", timeoutMs: 30_000 },
+      {
+        name: "fix",
+        run: true,
+        edit: {
+          "busy.py":
+            "import os\n\nos.execvp('python', ['python', 'manage.py', 'runserver', '127.0.0.1:18450'])\n",
+        },
+        waitFor: "Quit the server",
+      },
+    ],
+  },
+  {
+    name: "flask-port-in-use",
+    tool: "flask",
+    about:
+      "flask run on a port another process holds ('Address already in use', exit 1), then free",
+    files: {
+      "app.py": FLASK_OK,
+      "busy.py": holdPort(18451, ["flask", "--app", "app", "run", "--port", "18451"]),
+    },
+    setup,
+    command: ["python", "busy.py"],
+    env,
+    versions: { ...versions, flask: PACKAGES.flask },
+    phases: [
+      { name: "start", timeoutMs: 30_000 },
+      {
+        name: "fix",
+        run: true,
+        edit: {
+          "busy.py":
+            "import os\n\nos.execvp('flask', ['flask', '--app', 'app', 'run', '--port', '18451'])\n",
+        },
+        waitFor: "Running on",
+      },
+    ],
   },
 ];
