@@ -1,6 +1,9 @@
-// Go: the compiler's and go vet's "file.go:line:col: message" lines, go test's
-// "--- FAIL:" blocks, runtime panics with their goroutine traces, and the
-// "exit status N" go run prints after a program that failed.
+// Go: the compiler's and go vet's "file.go:line:col: message" lines, the go
+// command's own "go: …" errors, go test's "--- FAIL:" blocks (gotestsum's,
+// testify's), runtime panics with their goroutine traces located at the
+// innermost own frame, the race detector's reports, the "exit status N" go run
+// prints after a program that failed, and error-level lines of slog, logrus
+// and zap.
 //
 // What resolves them: go build/run/vet/test are one-shots, so running them
 // again (a new run) resolves everything; under a rebuild loop, the loop's

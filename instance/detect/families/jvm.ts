@@ -5,8 +5,9 @@
 // kotlinc's "app.kt:2:5: error: …" / "e: file.kt:2:5 …", uncaught exceptions
 // ("Exception in thread "main" …" with "at …(App.java:12)" frames and
 // "Caused by:" chains, located at the deepest frame in the project's own
-// code), java.util.logging's SEVERE lines, and Spring Boot's
-// "APPLICATION FAILED TO START" report and its ERROR log lines.
+// code; printed ones too, once their frames follow), java.util.logging's
+// SEVERE lines, Spring Boot's "APPLICATION FAILED TO START" report, Logback's
+// ERROR lines, and sbt's "[error] File.scala:5:3: …".
 //
 // What resolves them: mvn, gradle, javac, kotlinc and java are one-shots, so
 // running them again does; Gradle's continuous build (`gradle -t`) starts each

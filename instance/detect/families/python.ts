@@ -1,8 +1,10 @@
-// Python: tracebacks (and a SyntaxError in the main script), pytest's and unittest's failure
-// sections, logging's ERROR:/CRITICAL: lines and the servers' own error lines
-// that introduce a traceback: Django's "Internal Server Error: /", Flask's
-// "ERROR in app: Exception on / [GET]", uvicorn's "ERROR:    Exception in ASGI
-// application" and "[Errno 98] … address already in use". A traceback is
+// Python: tracebacks (and a SyntaxError in the main script), pytest's and
+// unittest's failure sections, logging's ERROR:/CRITICAL: lines and the
+// servers' own error lines that introduce a traceback: Django's "Internal
+// Server Error: /", Flask's "ERROR in app: Exception on / [GET]", uvicorn's
+// "ERROR:    Exception in ASGI application" and "[Errno 98] … address already
+// in use", gunicorn's "[ERROR]"; servers that cannot start (a port in use);
+// mypy, pyright, ruff, flake8 and pylint; pip's failures. A traceback is
 // located at its deepest frame in the project's own files (not <frozen os>,
 // site-packages or the standard library), and named for the server it ran
 // under when its frames pass through one.

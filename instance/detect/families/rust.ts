@@ -1,7 +1,8 @@
 // Rust: rustc's diagnostics as cargo build/check/run/test/clippy print them
 // ("error[E0308]: mismatched types" then " --> src/main.rs:2:22" and a code
 // frame), panics ("thread 'main' (22486) panicked at src/main.rs:3:36:" with
-// the message on the next line), and cargo test's failure blocks. Warnings
+// the message on the next line), cargo test's failure blocks (under
+// --nocapture, its FAILED results), and a main that returns Err. Warnings
 // are not errors; cargo's closing summaries ("error: could not compile …",
 // "error: test failed, to rerun …") repeat errors listed above and start none.
 //
