@@ -125,9 +125,10 @@ const traceback: Rule = {
 const LOG_LINES: [RegExp, string, (m: RegExpMatchArray) => string][] = [
   [/^(?:ERROR|CRITICAL): {2,}(\S.*)$/, "uvicorn", (m) => m[1]],
   [/^\[[\d-]+ [\d:,.]+\] ERROR in [\w.]+: (.*)$/, "flask", (m) => m[1]],
-  // A format with logging's asctime ("2026-12-08 01:19:42,951"): the first level named is the line's.
+  // A format with logging's asctime ("2026-12-08 01:19:42,951"): the first level named is the
+  // line's (Celery's "[… ,123: ERROR/ForkPoolWorker-1] …" too).
   [
-    /^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\]?[^A-Za-z]*(?:(?!(?:DEBUG|INFO|WARNING|WARN|NOTICE)\b)[\w.]+[^A-Za-z]*)?(?:ERROR|CRITICAL|FATAL)\b[\]:\s-]*(.*)$/,
+    /^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\]?[^A-Za-z]*(?:(?!(?:DEBUG|INFO|WARNING|WARN|NOTICE)\b)[\w.]+[^A-Za-z]*)?(?:ERROR|CRITICAL|FATAL)\b(?:\/[\w.-]+)?[\]:\s-]*(.*)$/,
     "python",
     (m) => m[1],
   ],
