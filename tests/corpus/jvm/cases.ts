@@ -230,7 +230,13 @@ dependencies {
     testCompile 'junit:junit:4.13.2'
 }
 `;
+/** No daemon outlives a recording. */
 const GRADLE_PROPS = "org.gradle.daemon=false\n";
+const GRADLE_PROJECT = {
+  "build.gradle": GRADLE_BUILD,
+  "gradle.properties": GRADLE_PROPS,
+  "settings.gradle": "rootProject.name = 'shop'\n",
+};
 const junitTest = (want: number) =>
   `package com.example;
 
@@ -458,9 +464,7 @@ export const cases: CaseDef[] = [
     tool: "gradle",
     about: "gradle build: a javac error in :compileJava, then fixed",
     files: {
-      "build.gradle": GRADLE_BUILD,
-      "gradle.properties": GRADLE_PROPS,
-      "settings.gradle": "rootProject.name = 'shop'\n",
+      ...GRADLE_PROJECT,
       [`${MAIN}Cart.java`]: CART_OK,
     },
     command: ["gradle", "build"],
@@ -476,9 +480,7 @@ export const cases: CaseDef[] = [
     tool: "gradle",
     about: "gradle test: a failing JUnit 4 assertion, then fixed",
     files: {
-      "build.gradle": GRADLE_BUILD,
-      "gradle.properties": GRADLE_PROPS,
-      "settings.gradle": "rootProject.name = 'shop'\n",
+      ...GRADLE_PROJECT,
       [`${MAIN}Cart.java`]: CART_OK,
       [`${TEST}CartTest.java`]: junitTest(15),
     },
@@ -547,9 +549,7 @@ export const cases: CaseDef[] = [
     about:
       "gradle build: a typo in build.gradle ('A problem occurred evaluating root project'), then fixed",
     files: {
-      "build.gradle": GRADLE_BUILD,
-      "gradle.properties": GRADLE_PROPS,
-      "settings.gradle": "rootProject.name = 'shop'\n",
+      ...GRADLE_PROJECT,
       [`${MAIN}Cart.java`]: CART_OK,
     },
     command: ["gradle", "build"],
@@ -572,10 +572,9 @@ export const cases: CaseDef[] = [
     about:
       "gradle build: javac's deprecation notes on a class named Errors, BUILD SUCCESSFUL (clean)",
     files: {
+      ...GRADLE_PROJECT,
       "build.gradle": GRADLE_BUILD +
         "\ntasks.withType(JavaCompile) { options.compilerArgs << '-Xlint:deprecation' }\n",
-      "gradle.properties": GRADLE_PROPS,
-      "settings.gradle": "rootProject.name = 'shop'\n",
       [`${MAIN}Errors.java`]: UNCHECKED,
     },
     command: ["gradle", "build"],

@@ -29,6 +29,14 @@ const setup = [[
 const env = { PATH: `${VENV}/bin:/usr/local/bin:/usr/bin:/bin`, PYTHONDONTWRITEBYTECODE: "1" };
 const versions = { python: "3.11.7" };
 
+/** How the pytest cases run: pytest itself, from the scratch virtualenv. */
+const pytestRun = (...args: string[]) => ({
+  setup,
+  command: ["pytest", ...args],
+  env,
+  versions: { ...versions, pytest: PACKAGES.pytest },
+});
+
 const CART = `def total(prices, discount=0):
     subtotal = sum(prices)
     return subtotal - subtotal * discount // 100
@@ -208,6 +216,14 @@ const DJ_IMPORT = DJ_OK.replace(
   "from django.http import HttpResponse",
   "from django.http import HttpRespons",
 );
+/** The Django project every Django case starts from. */
+const DJANGO_PROJECT = {
+  "manage.py": DJANGO_MANAGE,
+  "shop/__init__.py": "",
+  "shop/settings.py": DJANGO_SETTINGS,
+  "shop/urls.py": DJANGO_URLS,
+  "shop/views.py": DJ_OK,
+};
 
 const flaskApp = (body: string) =>
   `from flask import Flask
@@ -441,10 +457,7 @@ export const cases: CaseDef[] = [
     tool: "pytest",
     about: "pytest: a failing assert in a test, then the test fixed",
     files: { "cart.py": CART, "test_cart.py": cartTest(15) },
-    setup,
-    command: ["pytest"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun(),
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "test_cart.py": cartTest(10) } },
@@ -456,10 +469,7 @@ export const cases: CaseDef[] = [
     about:
       "pytest: two test files, one test fails on a ZeroDivisionError raised in the app's code, then fixed",
     files: { "cart.py": CART, "test_cart.py": cartTest(10), "test_average.py": AVERAGE_TEST },
-    setup,
-    command: ["pytest"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun(),
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "cart.py": CART_SAFE } },
@@ -470,10 +480,7 @@ export const cases: CaseDef[] = [
     tool: "pytest",
     about: "pytest: an ImportError while collecting a test module, then fixed",
     files: { "cart.py": CART, "test_cart.py": cartTest(10).replace("import total", "import totl") },
-    setup,
-    command: ["pytest"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun(),
     phases: [
       { name: "start" },
       { name: "fix", run: true, edit: { "test_cart.py": cartTest(10) } },
@@ -484,10 +491,7 @@ export const cases: CaseDef[] = [
     tool: "pytest",
     about: "pytest -v: passing tests named after errors and failures, printing 'error:' (clean)",
     files: { "test_auth.py": NOISY_TEST },
-    setup,
-    command: ["pytest", "-v"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun("-v"),
     clean: true,
     phases: [{ name: "start" }, { name: "rerun", run: true }],
   },
@@ -549,11 +553,7 @@ export const cases: CaseDef[] = [
     about:
       "manage.py runserver: a view raising ZeroDivisionError on a request, fixed; then an ImportError on reload, fixed",
     files: {
-      "manage.py": DJANGO_MANAGE,
-      "shop/__init__.py": "",
-      "shop/settings.py": DJANGO_SETTINGS,
-      "shop/urls.py": DJANGO_URLS,
-      "shop/views.py": DJ_OK,
+      ...DJANGO_PROJECT,
     },
     setup,
     command: ["python", "manage.py", "runserver", "127.0.0.1:18442"],
@@ -654,10 +654,7 @@ export const cases: CaseDef[] = [
     about:
       "pytest -rxs: an expected failure (XFAIL) and a skip whose reasons say 'error' and 'FAILED', the rest passes (clean)",
     files: { "test_parse.py": XFAIL_TEST },
-    setup,
-    command: ["pytest", "-rxs"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun("-rxs"),
     clean: true,
     phases: [{ name: "start" }, { name: "rerun", run: true }],
   },
@@ -667,11 +664,7 @@ export const cases: CaseDef[] = [
     about:
       "manage.py runserver: requests for missing pages ('Not Found: /missing', 404) are not errors (clean)",
     files: {
-      "manage.py": DJANGO_MANAGE,
-      "shop/__init__.py": "",
-      "shop/settings.py": DJANGO_SETTINGS,
-      "shop/urls.py": DJANGO_URLS,
-      "shop/views.py": DJ_OK,
+      ...DJANGO_PROJECT,
     },
     setup,
     command: ["python", "manage.py", "runserver", "127.0.0.1:18445"],
@@ -793,10 +786,7 @@ export const cases: CaseDef[] = [
     tool: "pytest",
     about: "pytest --tb=line: three failures on one line each (one raised in cart.py), then fixed",
     files: { "cart.py": CART, "test_cart.py": threeTests(false) },
-    setup,
-    command: ["pytest", "--tb=line"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun("--tb=line"),
     phases: [
       { name: "start" },
       {
@@ -888,10 +878,7 @@ export const cases: CaseDef[] = [
     about:
       "pytest: passing tests with a DeprecationWarning in the warnings summary, full of 'error'/'FAILED' words (clean)",
     files: { "test_jobs.py": WARN_TEST },
-    setup,
-    command: ["pytest"],
-    env,
-    versions: { ...versions, pytest: PACKAGES.pytest },
+    ...pytestRun(),
     clean: true,
     phases: [{ name: "start" }, { name: "rerun", run: true }],
   },
@@ -901,11 +888,7 @@ export const cases: CaseDef[] = [
     about:
       "manage.py runserver on a port another process holds ('Error: That port is already in use.'), then free",
     files: {
-      "manage.py": DJANGO_MANAGE,
-      "shop/__init__.py": "",
-      "shop/settings.py": DJANGO_SETTINGS,
-      "shop/urls.py": DJANGO_URLS,
-      "shop/views.py": DJ_OK,
+      ...DJANGO_PROJECT,
       "busy.py": holdPort(18450, ["python", "manage.py", "runserver", "127.0.0.1:18450"]),
     },
     setup,
