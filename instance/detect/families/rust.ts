@@ -20,7 +20,7 @@ const SUMMARY =
 const HEADLINE = /^(error|warning)(?:\[(\w+)\])?: (.+)$/;
 /** Lines cargo prints around a build: "   Compiling x v0.1.0", "    Finished `dev` …". */
 const CARGO_STATUS =
-  /^\s+(Compiling|Checking|Finished|Running|Fresh|Blocking|Building|Documenting)\s/;
+  /^\s+(Compiling|Checking|Finished|Running|Fresh|Blocking|Building|Documenting|Updating|Downloading|Downloaded|Locking|Adding|Fetching)\s/;
 
 /** Whether a plain "error: …" line (no code) is rustc's: cargo or a diagnostic came just before. */
 function rustContext(recent: LogLine[]): boolean {
@@ -40,8 +40,9 @@ const diagnostic: Rule = {
   },
   next(plain): Verdict {
     if (HEADLINE.test(plain) || CARGO_STATUS.test(plain)) return "stop";
-    // The pointer, the code frame's gutter, notes and help (help may be unindented).
-    return /^\s*--> |^\s*(\d+\s*)?\||^\s*= |^(help|note|suggestion)(\[\w+\])?: |^\.\.\.$|^\s*\.\.\.|^(For more information|Some errors have)/
+    // The pointer, the code frame's gutter, notes and help (help may be unindented);
+    // cargo's own errors explain themselves in "Caused by:" paragraphs.
+    return /^\s*--> |^\s*(\d+\s*)?\||^\s*= |^(help|note|suggestion)(\[\w+\])?: |^\.\.\.$|^\s*\.\.\.|^(For more information|Some errors have)|^Caused by:$|^ {2}\S/
         .test(plain)
       ? "take"
       : "stop";

@@ -466,4 +466,24 @@ export const cases: CaseDef[] = [
       { name: "fix", run: true, edit: { "src/lib.rs": NOISY_LIB } },
     ],
   },
+  {
+    name: "cargo-missing-dependency",
+    tool: "cargo",
+    about:
+      "cargo build: a new dependency cannot be fetched (no registry here: 'failed to get `serde`'), then removed",
+    files: { "Cargo.toml": toml("shopdeps"), "src/main.rs": MAIN_OK },
+    command: ["cargo", "build"],
+    env,
+    versions,
+    phases: [
+      { name: "start" },
+      {
+        name: "break",
+        run: true,
+        edit: { "Cargo.toml": toml("shopdeps") + 'serde = "1"\n' },
+        timeoutMs: 120_000,
+      },
+      { name: "fix", run: true, edit: { "Cargo.toml": toml("shopdeps") } },
+    ],
+  },
 ];
