@@ -140,3 +140,9 @@ Deno.test("labels: nx's and lerna's 'project: ' streams become sources once seen
   const [e] = d.current();
   assert.deepEqual([e.source, e.tool, e.file, e.line], ["api", "node", "/srv/api/build.js", 3]);
 });
+
+Deno.test("lines: an escape cut by a chunk's end, and an over-long rewritten line", () => {
+  assert.deepEqual(lines(["a\x1b[3", "1mb\x1b[0m\r\n"]), ["a\x1b[31mb\x1b[0m"]);
+  const [long] = lines(["\x1b[2K" + "x".repeat(40_000), "y".repeat(10_000) + "\r\n", "next\r\n"]);
+  assert.match(long, /^x{16384} … \[33616 more characters skipped\]$/);
+});

@@ -39,9 +39,12 @@ const NEEDS_CLEANING = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x9b]/;
  */
 export type LineSink = (line: string, plain?: string) => void;
 
-/** What only a terminal's screen model renders right: a lone CR, a backspace, a non-colour escape. */
+/**
+ * What only a terminal's screen model renders right: a lone CR, a backspace, a
+ * non-colour escape. An escape cut by the chunk's end is left to the next chunk.
+ */
 // deno-lint-ignore no-control-regex
-const NEEDS_SCREEN = /\x1b(?!\[[0-9;:]*m)|\r(?!\n)|[\b\x9b]/;
+const NEEDS_SCREEN = /\x1b(?!\[[0-9;:]*(?:m|$)|$)|\r(?!\n)|[\b\x9b]/;
 
 export class LineSplitter {
   #partial = "";
@@ -99,7 +102,9 @@ export class LineSplitter {
     this.#screen.write(chunk);
     // Back to the fast path once only a row being appended to is left.
     if (this.#screen.settled) {
-      this.#partial = this.#screen.take();
+      const { text, skipped } = this.#screen.take();
+      this.#partial = text;
+      this.#skipped = skipped ? skipped : -1;
       this.#screen = null;
     }
   }

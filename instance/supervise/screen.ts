@@ -44,16 +44,18 @@ export class Screen {
   /** Whether it holds nothing but, at most, a row being appended to at its end. */
   get settled(): boolean {
     const r = this.#rows[0];
-    return this.#rows.length === 1 && this.#col === r.chars.length && !r.dirty && !r.skipped;
+    return this.#rows.length === 1 && !r.dirty &&
+      (this.#col === r.chars.length || this.#col >= MAX_ROW);
   }
 
-  /** Takes back the one row it holds, as text (see settled), and forgets it. */
-  take(): string {
-    const text = render(this.#rows[0]) + this.#sgr;
+  /** Takes back the one row it holds (see settled) and forgets it: its text and what it skipped. */
+  take(): { text: string; skipped: number } {
+    const r = this.#rows[0];
+    const text = render(r) + this.#sgr;
     this.#rows = [newRow()];
     this.#row = this.#col = 0;
     this.#sgr = "";
-    return text;
+    return { text, skipped: r.skipped };
   }
 
   write(chunk: string): void {
@@ -96,6 +98,10 @@ export class Screen {
 
   #text(text: string): void {
     const r = this.#cur();
+    if (this.#col >= MAX_ROW) {
+      r.skipped += text.length;
+      return;
+    }
     for (const ch of text) {
       if (this.#col >= MAX_ROW) {
         r.skipped++;
