@@ -31,6 +31,7 @@ const PICKED = [
   "nodemon-restart",
   "go-run-build-errors",
   "pytest-assert-fail",
+  "turbo-dev-task-error",
 ];
 
 const PLAY = join(ROOT, "tests", "corpus", "play.ts");
