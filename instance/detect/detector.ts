@@ -45,6 +45,9 @@ const MAX_ERROR_LINES = 200;
 const RECENT = 64;
 /** Prefixed sources read apart; beyond this many, further prefixes are read as plain lines. */
 const MAX_SOURCES = 64;
+/** A line that says something failed, whatever the tool. */
+const ERRORISH =
+  /\b(?:error|Error|ERROR|ERR!|failed|Failed|FAILED|failure|FAILURE|fatal|Fatal|FATAL|panic|Exception|Traceback|cannot|Cannot|not found|denied|refused|invalid|Invalid)\b/;
 /** Lines a failed run's own error shows. */
 const EXIT_LINES = 12;
 /** "src/app.ts:12", "./main.go:7:6", "/abs/file.py:3": a source file's name and line. */
@@ -116,11 +119,14 @@ export class RunDetector {
     if (this.#book.current().length) return null;
     const last = [...this.#recent.values()].flat().filter((l) => l.plain.trim())
       .sort((a, b) => a.seq - b.seq).slice(-EXIT_LINES);
-    const message = signal
+    const how = signal
       ? `\`${command}\` was killed by ${signal}`
       : code === null
       ? `\`${command}\` could not start`
       : `\`${command}\` exited with code ${code}`;
+    // The last line that reads like the reason leads the message: the agent sees why first.
+    const why = last.findLast((l) => ERRORISH.test(l.plain))?.plain.trim();
+    const message = why ? `${why.slice(0, 500)} (${how})` : how;
     // Where it failed, if its last lines name a place in the project's own files.
     let at: RegExpMatchArray | undefined;
     for (const l of last.toReversed()) {

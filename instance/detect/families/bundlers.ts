@@ -44,6 +44,41 @@ const webpack: Rule = {
   },
 };
 
+/** Rollup's CLI: "[!] RollupError: src/main.js (3:7): Unexpected token", then the place and frame. */
+const rollup: Rule = {
+  name: "rollup",
+  start(plain) {
+    const m = plain.match(/^\[!\] (?:\(plugin [^)]+\) )?(?:\w*Error: )?(.+)$/);
+    return m && { tool: "rollup", kind: "compile", message: m[1] };
+  },
+  next: (plain) => take(/^\s|^\S+ \(\d+:\d+\)$|^\d+: /.test(plain)),
+  finish(d) {
+    const at = lines(d).map((l) => l.match(/^(\S+) \((\d+):(\d+)\)$/)).find((m) => m) ??
+      d.error.message.match(/^(\S+) \((\d+):(\d+)\): /);
+    if (at) {
+      locate(d, at[1], at[2], at[3]);
+      d.error.message = d.error.message.replace(/^\S+ \(\d+:\d+\): /, "");
+    }
+  },
+};
+
+/** Prettier: "[error] src/a.js: SyntaxError: Unexpected token (3:8)" and its frame. */
+const prettier: Rule = {
+  name: "prettier",
+  start(plain) {
+    const m = plain.match(/^\[error\] (\S+?): (\w*Error: .+?)(?: \((\d+):(\d+)\))?$/);
+    return m && {
+      tool: "prettier",
+      kind: "compile",
+      message: m[2],
+      file: m[1],
+      line: m[3] ? Number(m[3]) : null,
+      column: m[4] ? Number(m[4]) : null,
+    };
+  },
+  next: (plain) => take(/^\[error\] (?!\S+?: \w*Error: )/.test(plain)),
+};
+
 export const family: Family = {
   name: "bundlers",
   tools: [
@@ -59,13 +94,23 @@ export const family: Family = {
         "the next build: `ng build` run again, or `ng serve`'s next `Application bundle generation complete`",
     },
     {
+      tool: "rollup",
+      kinds: ["compile"],
+      resolves: "rollup run again; in `--watch`, its next build",
+    },
+    {
+      tool: "prettier",
+      kinds: ["compile"],
+      resolves: "prettier run again (a file it cannot parse)",
+    },
+    {
       tool: "webpack",
       kinds: ["compile"],
       resolves: "the next compilation (`webpack … compiled` without it), a re-run",
     },
   ],
-  rules: [esbuild, webpack],
-  mayStart: /^[✘X] |^ERROR in /,
+  rules: [esbuild, webpack, rollup, prettier],
+  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] /,
   signals: [
     [
       /^Application bundle generation (complete|failed)/,

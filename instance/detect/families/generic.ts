@@ -53,6 +53,17 @@ const node: Rule = {
   next: (plain) => take(INDENTED.test(plain) || /^}\s*$/.test(plain) || /^Caused by:/.test(plain)),
   finish(d) {
     if (!d.state.confirmed && lines(d).some((l) => STACK_FRAME.test(l))) d.state.confirmed = true;
+    // Babel's and other compilers' "SyntaxError: /src/file.js: Unexpected token (3:5)".
+    const own = lines(d)[0].match(
+      /^\w*Error: ((?:\.{0,2}\/|\/)?[\w@./-]+\.\w+): .* \((\d+):(\d+)\)$/,
+    );
+    if (own && ownFile(own[1])) {
+      // That form is Babel's (@babel/parser's errors, wherever they surface).
+      d.state.confirmed = true;
+      d.error.tool = "babel";
+      d.error.kind = "compile";
+      return locate(d, own[1], own[2], own[3]);
+    }
     // Prefer a frame in the project; else the prelude's "file:line", unless Node's own.
     if (userFrame(d)) return;
     const at = lines(d)[0].match(/^(\S.*):(\d+)$/);
@@ -81,6 +92,11 @@ export const family: Family = {
       kinds: ["runtime"],
       resolves:
         "a restart by nodemon (`[nodemon] restarting`) or `node --watch` (`Restarting '…'`), a re-run",
+    },
+    {
+      tool: "babel",
+      kinds: ["compile"],
+      resolves: "babel run again, or the next build of the tool that ran it",
     },
     {
       tool: "unknown",

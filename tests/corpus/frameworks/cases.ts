@@ -657,3 +657,33 @@ cases.push({
     },
   ],
 });
+
+const BUILD = {
+  "@babel/cli": "7.29.7",
+  "@babel/core": "7.29.7",
+  rollup: "4.69.3",
+  prettier: "3.10.2",
+};
+const BROKEN_JS = `import { b } from "./b.js";\nconst a = {\n  x: 1,,\n};\nconsole.log(a, b);\n`;
+const FIXED_JS = `import { b } from "./b.js";\nconst a = {\n  x: 1,\n};\nconsole.log(a, b);\n`;
+const buildFiles = { "src/main.js": BROKEN_JS, "src/b.js": `export const b = 1;\n` };
+
+/** Babel, Rollup and Prettier on a syntax error; fixed. */
+for (
+  const [name, tool, command] of [
+    ["babel-syntax", "babel", ["babel", "src", "-d", "out"]],
+    ["rollup-syntax", "rollup", ["rollup", "src/main.js", "-o", "out/bundle.js"]],
+    ["prettier-check-syntax", "prettier", ["prettier", "--check", "src"]],
+  ] as const
+) {
+  cases.push({
+    name,
+    tool,
+    about: `${command.join(" ")}: a syntax error in src/main.js; fixed`,
+    versions: BUILD,
+    setup: npmTools(BUILD, "build"),
+    files: buildFiles,
+    command: [...command],
+    phases: [{ name: "run" }, { name: "fix", run: true, edit: { "src/main.js": FIXED_JS } }],
+  });
+}
