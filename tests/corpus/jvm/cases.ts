@@ -614,4 +614,28 @@ export const cases: CaseDef[] = [
     clean: true,
     phases: [{ name: "start" }, { name: "rerun", run: true }],
   },
+  {
+    name: "gradle-continuous",
+    tool: "gradle",
+    about:
+      "gradle -t compileJava (continuous build): a javac error on save, then fixed on the next build",
+    files: { ...GRADLE_PROJECT, [`${MAIN}Cart.java`]: CART_OK },
+    command: ["gradle", "-t", "compileJava"],
+    versions: gradleVersions,
+    phases: [
+      { name: "start", waitFor: "Waiting for changes", timeoutMs: 180_000 },
+      {
+        name: "break",
+        edit: { [`${MAIN}Cart.java`]: CART_BROKEN },
+        waitFor: "Change detected[\\s\\S]*Waiting for changes",
+        timeoutMs: 180_000,
+      },
+      {
+        name: "fix",
+        edit: { [`${MAIN}Cart.java`]: CART_OK },
+        waitFor: "Change detected[\\s\\S]*Waiting for changes",
+        timeoutMs: 180_000,
+      },
+    ],
+  },
 ];
