@@ -6,7 +6,7 @@
 
 /** A bracket tag that names a tool or a level rather than a process. */
 const NOT_A_SOURCE =
-  /^(?:vite|nodemon|watch|webpack(?:-cli|-dev-server)?|wds|hmr|esbuild|rollup|rolldown|tsup|next|nuxt|nitro|astro|info|warn|warning|error|err|debug|trace|fatal|critical|notice|success|fail|failed|ok|done|ready|log|verbose|http|WARN|INFO|ERROR|DEBUG|TRACE|FATAL)$/i;
+  /^(?:vite|nodemon|nest|watch|webpack(?:-cli|-dev-server)?|wds|hmr|esbuild|rollup|rolldown|tsup|next|nuxt|nitro|astro|info|warn|warning|error|err|debug|trace|fatal|critical|notice|success|fail|failed|ok|done|ready|log|verbose|http|WARN|INFO|ERROR|DEBUG|TRACE|FATAL)$/i;
 
 // concurrently: "[name] " (name or index; not "[1/4]", a clock, a level or a tool's own tag).
 const BRACKET = /^\[([\w@./:-]{1,40})\] /;

@@ -20,6 +20,19 @@ const consola: Rule = {
   finish: (d) => void userFrame(d),
 };
 
+/** NestJS's logger: "[Nest] 123  - 12/08/2026, 2:17:59 AM   ERROR [ExceptionsHandler] message". */
+const nest: Rule = {
+  name: "nest",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(/^\[Nest\] \d+\s+- .*?\s(?:ERROR|FATAL) \[([\w-]+)\] (.+)$/);
+    return m && { tool: "nest", kind: "runtime", message: m[2] };
+  },
+  // Its stack, the error's properties and Nest's hints, up to its next log line.
+  next: (plain) => take(!/^\[Nest\] /.test(plain)),
+  finish: (d) => void userFrame(d),
+};
+
 const LEVEL = /"level":\s*(?:5\d|6\d|"(?:error|fatal|critical|crit|emerg|alert)")\s*[,}]/i;
 
 const jsonLog: Rule = {
@@ -52,6 +65,11 @@ export const family: Family = {
   name: "logs",
   tools: [
     {
+      tool: "nest",
+      kinds: ["runtime"],
+      resolves: "a restart (`nest start --watch`), a re-run",
+    },
+    {
       tool: "consola",
       kinds: ["runtime"],
       resolves: "a restart (Nuxt's or Nitro's reload, a watcher's), a re-run",
@@ -67,8 +85,8 @@ export const family: Family = {
       resolves: "a restart by a watcher, a re-run (a JSON log line at error or fatal level)",
     },
   ],
-  rules: [consola, jsonLog],
-  mayStart: /^ (?:ERROR|FATAL) {2}|^\{.*"level"/,
+  rules: [nest, consola, jsonLog],
+  mayStart: /^ (?:ERROR|FATAL) {2}|^\{.*"level"|^\[Nest\] /,
   signals: [],
   maySignal: /$^/,
 };

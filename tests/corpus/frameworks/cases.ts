@@ -687,3 +687,32 @@ for (
     phases: [{ name: "run" }, { name: "fix", run: true, edit: { "src/main.js": FIXED_JS } }],
   });
 }
+
+const NEST = {
+  "@nestjs/core": "11.2.12",
+  "@nestjs/common": "11.2.12",
+  "@nestjs/platform-express": "11.2.12",
+  "reflect-metadata": "0.2.2",
+  rxjs: "7.8.2",
+};
+const NEST_MAIN =
+  `require("reflect-metadata");\nconst { NestFactory } = require("@nestjs/core");\nconst { AppModule } = require("./app");\nNestFactory.create(AppModule).then((app) => app.listen(5465)).then(() => console.log("listening on http://localhost:5465"));\n`;
+
+/** NestJS: a request handler that throws, logged by Nest's ExceptionsHandler. */
+cases.push({
+  name: "nest-request-error",
+  tool: "nest",
+  about: "NestJS: a controller throws a TypeError on request (Nest's logger, its error-word noise)",
+  versions: NEST,
+  setup: npmTools(NEST, "nest"),
+  files: {
+    "main.js": NEST_MAIN,
+    "app.js":
+      `const { Module, Controller, Get } = require("@nestjs/common");\nclass UsersController {\n  list() {\n    const store = undefined;\n    return store.users;\n  }\n}\nGet("users")(UsersController.prototype, "list", Object.getOwnPropertyDescriptor(UsersController.prototype, "list"));\nController()(UsersController);\nclass AppModule {}\nModule({ controllers: [UsersController] })(AppModule);\nmodule.exports = { AppModule };\n`,
+  },
+  command: ["node", "main.js"],
+  phases: [
+    { name: "start", waitFor: "listening on", settleMs: 800 },
+    { name: "request", fetch: ["http://localhost:5465/users"], waitFor: "ERROR", settleMs: 1000 },
+  ],
+});
