@@ -334,6 +334,9 @@ Deno.test("RunDetector: a stack trace is one error, Node's prelude included", ()
     ["stderr", ""],
     ["stderr", "Node.js v20.20.2"],
     ["stderr", "Error: boom"],
+    ["stderr", "    at boom (/srv/api/boom.js:1:7)"],
+    // A headline without its stack is a log line, not an error.
+    ["stdout", "Error: not found (logged on purpose)"],
   ]);
   assert.equal(d.errors.length, 2);
   const [e, boom] = d.errors;
@@ -353,7 +356,7 @@ Deno.test("RunDetector: a stack trace is one error, Node's prelude included", ()
     "  code: 'E_CONFIG'",
     "}",
   ]);
-  assert.deepEqual([boom.tool, boom.message, boom.lines.length], ["node", "Error: boom", 1]);
+  assert.deepEqual([boom.tool, boom.message, boom.lines.length], ["node", "Error: boom", 2]);
   assert.equal(boom.id, e.id + 1);
 });
 

@@ -12,17 +12,25 @@ export class ErrorBook {
   #errors: DetectedError[] = [];
   /** Complete errors by their identity (keyOf), so a repeat is found without a scan. */
   #byKey = new Map<string, DetectedError>();
-  /** Per tool: seq where its current cycle started (a start marker or the previous end). */
-  #cycle = new Map<Tool, number>();
+  /** Per source and tool: seq where its current cycle started (a start marker or the previous end). */
+  #cycle = new Map<string, number>();
+  /** Sources and tools whose current cycle began with a start marker (not the previous end). */
+  #started = new Set<string>();
 
   /** Every error, oldest first, resolved ones included. */
   all(): DetectedError[] {
     return this.#errors;
   }
 
-  /** Errors that still hold, oldest first. */
+  /**
+   * Errors that still hold, oldest first. A report still being printed that
+   * repeats a current error (it folds into it once complete) is listed once.
+   */
   current(): DetectedError[] {
-    return this.#errors.filter((e) => !e.resolved);
+    const current = this.#errors.filter((e) => !e.resolved);
+    if (current.length < 2) return current;
+    const keys = current.map(keyOf);
+    return current.filter((_, i) => keys.indexOf(keys[i], i + 1) < 0);
   }
 
   add(error: DetectedError): void {
@@ -68,24 +76,36 @@ export class ErrorBook {
   }
 
   /** A tool began a new cycle (a rebuild, a re-run) at `seq`. */
-  cycleStart(tool: Tool, seq: number): void {
-    this.#cycle.set(tool, seq);
+  cycleStart(tool: Tool, source: string | null, seq: number): void {
+    this.#cycle.set(`${source}\0${tool}`, seq);
+    this.#started.add(`${source}\0${tool}`);
   }
 
   /**
    * A tool finished a cycle at `seq`: its errors not reported again during the
-   * cycle are gone. With `clean` (it reported no errors), all of them are.
+   * cycle are gone. With `clean` (it reported no errors), all of them are. A
+   * failing summary with no error reported since the last one (jest redraws
+   * its summary) still stands for the errors before it.
    */
-  cycleEnd(tool: Tool, seq: number, time: string, clean: boolean): DetectedError[] {
-    const since = this.#cycle.get(tool);
-    this.#cycle.set(tool, seq);
-    return this.resolve(
-      time,
-      (e) => e.tool === tool && (clean || (since !== undefined && e.last_seq < since)),
-    );
+  cycleEnd(
+    tool: Tool,
+    source: string | null,
+    seq: number,
+    time: string,
+    clean: boolean,
+  ): DetectedError[] {
+    const key = `${source}\0${tool}`;
+    const since = this.#cycle.get(key);
+    this.#cycle.set(key, seq);
+    const started = this.#started.delete(key);
+    const mine = (e: DetectedError) => e.tool === tool && e.source === source;
+    if (clean) return this.resolve(time, mine);
+    if (since === undefined) return [];
+    if (!started && !this.#errors.some((e) => mine(e) && e.last_seq >= since)) return [];
+    return this.resolve(time, (e) => mine(e) && e.last_seq < since);
   }
 }
 
 function keyOf(e: DetectedError): string {
-  return JSON.stringify([e.tool, e.message, e.file, e.line, e.column]);
+  return JSON.stringify([e.tool, e.source, e.message, e.file, e.line, e.column]);
 }

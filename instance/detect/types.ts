@@ -2,24 +2,12 @@
 
 import type { LogLine } from "../supervise/log_buffer.ts";
 
-/** The tool that printed an error, as far as its format tells. */
-export type Tool =
-  | "tsc"
-  | "vite"
-  | "esbuild"
-  | "eslint"
-  | "webpack"
-  | "next"
-  | "vitest"
-  | "jest"
-  | "node"
-  | "deno"
-  | "python"
-  | "npm"
-  | "pnpm"
-  | "yarn"
-  | "browser"
-  | "unknown";
+/**
+ * The tool that printed an error, as far as its format tells ("tsc", "vite",
+ * "go", ...; "run" for a failed run nothing else explains, "unknown" when only
+ * the shape is known). The families list theirs (families/mod.ts).
+ */
+export type Tool = string;
 
 /** A coarse category: what kind of problem, whichever tool said it. */
 export type ErrorKind =
@@ -28,6 +16,8 @@ export type ErrorKind =
   | "test"
   | "runtime"
   | "package-manager"
+  /** The run failed (exit code, signal) and the output held no error the detector knows. */
+  | "exit"
   | BrowserErrorKind;
 
 /** What a page reported (instance/browser/). */
@@ -44,6 +34,8 @@ export interface DetectedError {
   process_id: string;
   tool: Tool;
   kind: ErrorKind;
+  /** The prefix of the output it came from (concurrently's "[types]", turbo's "web:dev"), or null. */
+  source: string | null;
   /** The essential text: the diagnostic, exception or failed test, without location or colour. */
   message: string;
   file: string | null;
@@ -81,6 +73,11 @@ export interface Start {
   file?: string | null;
   line?: number | null;
   column?: number | null;
+  /**
+   * Not an error until the rule's finish() sets state.confirmed (a JavaScript
+   * error headline is one only with its stack); dropped if never confirmed.
+   */
+  tentative?: boolean;
   /** Earlier lines of the same stream that belong to the error (Node's "file:line / source / caret"). */
   prelude?: LogLine[];
 }
@@ -106,4 +103,42 @@ export interface Rule {
   next(plain: string, draft: Draft): Verdict;
   /** Refines message and location once lines were added. */
   finish?(draft: Draft): void;
+}
+
+/** What a success or new-cycle line means for the errors of its source. */
+export type Action =
+  | { type: "start"; tool: Tool }
+  | { type: "end"; tool: Tool; clean: boolean }
+  /** These files were rebuilt and served without error. */
+  | { type: "files"; tool: Tool; files: string[] }
+  | { type: "tool"; tool: Tool }
+  /** The program restarted itself (nodemon, node --watch, deno --watch, a reloader). */
+  | { type: "all" };
+
+export type Signal = [RegExp, (m: RegExpMatchArray) => Action];
+
+/** For the README: a tool a family reads, the kinds it reports, what resolves its errors. */
+export interface ToolDoc {
+  tool: Tool;
+  kinds: ErrorKind[];
+  /** One sentence: what makes its error stop being current. */
+  resolves: string;
+}
+
+/** A toolchain family of the detector: its tools' headline rules and success signals. */
+export interface Family {
+  name: string;
+  tools: ToolDoc[];
+  /** Checked in the order families are listed (families/mod.ts), then in this order. */
+  rules: Rule[];
+  /**
+   * True for every line one of its rules' start() could match (a cheap first
+   * test: most lines fail every family's and skip the rules). Keep in step.
+   */
+  mayStart: RegExp;
+  /** Lines that start no error though a rule might take them: summaries of errors listed above. */
+  quiet?: RegExp;
+  signals: Signal[];
+  /** The same for its signals. */
+  maySignal: RegExp;
 }

@@ -89,6 +89,7 @@ export const ErrorEntry = z.object({
   process_id: z.string(),
   tool: z.string(),
   kind: z.string(),
+  source: z.string().nullable().optional(),
   message: z.string(),
   file: z.string().nullable(),
   line: z.number().nullable(),

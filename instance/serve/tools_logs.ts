@@ -162,16 +162,20 @@ export function registerLogTools(
         "script restarts; include_resolved shows those too. Errors of pages opened through " +
         "buzz's browser URL (tool 'browser'; kind uncaught, unhandled_rejection, console, " +
         "network or resource) carry the page and a stack mapped to the project's files; they " +
-        "resolve when the page reloads or HMR replaces their file, unless they happen again.",
+        "resolve when the page reloads or HMR replaces their file, unless they happen again. " +
+        "A run that failed (exit code, " +
+        "signal) with no error its output explains is listed as kind 'exit' with its last " +
+        "lines, until the script runs again. name: only that script's runs.",
       inputSchema: z.object({
         process_id: processId.optional(),
+        name: z.string().optional().describe("Only the errors of this script's runs"),
         limit: limit(20, 200),
         include_resolved: z.boolean().optional().describe("Also list errors that were resolved"),
       }),
       outputSchema: z.object({ errors: z.array(ErrorEntry), truncated: Truncated }),
       annotations: { readOnlyHint: true },
     })),
-    guarded(({ process_id, limit, include_resolved }) => {
+    guarded(({ process_id, name, limit, include_resolved }) => {
       let linesCut = 0;
       const shorten = (text: string, max: number) => {
         const c = cut(text, max);
@@ -179,7 +183,8 @@ export function registerLogTools(
         linesCut++;
         return `${c.text} … [${c.cut} more characters]`;
       };
-      const all = sup.errors({ processId: process_id, limit, includeResolved: include_resolved })
+      const all = sup
+        .errors({ processId: process_id, script: name, limit, includeResolved: include_resolved })
         .map(({ raw: _raw, ...e }) => ({
           ...e,
           message: shorten(e.message, LINE_CHARS),

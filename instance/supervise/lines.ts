@@ -1,9 +1,12 @@
 // Turns a child's output chunks into log lines that read well for agents.
 // A terminal rewrites lines in place (carriage returns, "erase line", cursor
-// moves, clear screen); a log cannot, so a rewritten line keeps only its final
-// state and control sequences other than colours are dropped. A line that
-// never ends is cut at MAX_LINE characters and the rest skipped up to its
+// moves, clear screen); a log cannot, so a rewritten line keeps its final
+// state, as a terminal shows it (screen.ts), and control sequences other than
+// colours are dropped. Plain text, colours and CRLF take a fast path. A line
+// that never ends is cut at MAX_LINE characters and the rest skipped up to its
 // newline, so 50 MB without a newline costs no more memory than one line.
+
+import { Screen } from "./screen.ts";
 
 /** Longest line kept; longer lines keep this much and a note of what was skipped. */
 export const MAX_LINE = 16 * 1024;
@@ -36,14 +39,24 @@ const NEEDS_CLEANING = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x9b]/;
  */
 export type LineSink = (line: string, plain?: string) => void;
 
+/**
+ * What only a terminal's screen model renders right: a lone CR, a backspace, a
+ * non-colour escape. An escape cut by the chunk's end is left to the next chunk.
+ */
+// deno-lint-ignore no-control-regex
+const NEEDS_SCREEN = /\x1b(?!\[[0-9;:]*(?:m|$)|$)|\r(?!\n)|[\b\x9b]/;
+
 export class LineSplitter {
   #partial = "";
+  /** Set while output rewrites its rows; null on the fast path. */
+  #screen: Screen | null = null;
   /** Characters skipped from the current over-long line; -1 when not skipping. */
   #skipped = -1;
 
   constructor(private readonly emit: LineSink) {}
 
   push(chunk: string): void {
+    if (this.#screen || NEEDS_SCREEN.test(chunk)) return this.#render(chunk);
     // One scan of the chunk instead of several regexes per line: a flood of
     // plain text (the common case) takes the fast path below line by line.
     const simple = !NEEDS_CLEANING.test(chunk);
@@ -72,7 +85,28 @@ export class LineSplitter {
 
   /** The output ended: a last line without a newline is still a line. */
   end(): void {
-    if (this.#partial || this.#skipped >= 0) this.#finish();
+    if (this.#screen) {
+      this.#screen.end();
+      this.#screen = null;
+    } else if (this.#partial || this.#skipped >= 0) this.#finish();
+  }
+
+  #render(chunk: string): void {
+    if (!this.#screen) {
+      // An over-long line being skipped ends here, as far as its text goes.
+      if (this.#skipped >= 0) this.#finish();
+      this.#screen = new Screen((line) => this.emit(line));
+      this.#screen.write(this.#partial);
+      this.#partial = "";
+    }
+    this.#screen.write(chunk);
+    // Back to the fast path once only a row being appended to is left.
+    if (this.#screen.settled) {
+      const { text, skipped } = this.#screen.take();
+      this.#partial = text;
+      this.#skipped = skipped ? skipped : -1;
+      this.#screen = null;
+    }
   }
 
   #append(chunk: string, from: number, to: number): void {

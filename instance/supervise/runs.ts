@@ -10,6 +10,7 @@ import { stopGroup } from "./group.ts";
 import { LineSplitter } from "./lines.ts";
 import { LogBuffer, type LogLine, type SeqCounter, type Stream } from "./log_buffer.ts";
 import { type Spawned, spawnRun } from "./spawn.ts";
+import type { ExitStatus } from "./child.ts";
 
 export interface AutoRestart {
   /** Restarts after crashes in a row before giving up. */
@@ -100,6 +101,10 @@ export class Run {
   #emit: (ev: SupervisorEvent) => void;
   #browserUrl: RunSetup["browserUrl"];
   #proc: Spawned | null = null;
+  #splitters: Record<Stream, LineSplitter> = {
+    stdout: new LineSplitter((l, plain) => this.line("stdout", l, plain)),
+    stderr: new LineSplitter((l, plain) => this.line("stderr", l, plain)),
+  };
   /** Set once we decide to stop it, so its exit counts as "stopped". */
   #stopping: Promise<void> | null = null;
   /** Resolves once the run's final state is recorded. */
@@ -132,22 +137,19 @@ export class Run {
 
   /** Spawns the process; a spawn that fails leaves a "failed" run with the reason in its log. */
   start(req: { argv: string[]; cwd: string; env: Record<string, string> }): void {
-    const splitters: Record<Stream, LineSplitter> = {
-      stdout: new LineSplitter((l, plain) => this.line("stdout", l, plain)),
-      stderr: new LineSplitter((l, plain) => this.line("stderr", l, plain)),
-    };
     let proc: Spawned;
     try {
       proc = spawnRun({
         ...req,
         tty: this.info.tty,
-        onOutput: (stream, text) => splitters[stream].push(text),
+        onOutput: (stream, text) => this.output(stream, text),
       });
     } catch (e) {
       this.info.state = "failed";
       this.info.ended_at = new Date().toISOString();
       this.#emit({ type: "started", run: this.snapshot() });
       this.line("stderr", `buzz: cannot start \`${this.info.command}\`: ${(e as Error).message}`);
+      this.detector.failed(null, null, this.info.command, this.info.ended_at);
       this.#emit({ type: "exited", run: this.snapshot() });
       return;
     }
@@ -156,23 +158,37 @@ export class Run {
     const guardian = startGuardian(proc.pid);
     this.#emit({ type: "started", run: this.snapshot() });
     this.done = proc.done.then((status) => {
-      splitters.stdout.end();
-      splitters.stderr.end();
-      this.detector.flush();
       guardian.release();
-      const info = this.info;
-      info.signal = status.signal;
-      info.exit_code = status.signal ? null : status.code;
-      info.state = this.#stopping
-        ? "stopped"
-        : status.code === 0 && !status.signal
-        ? "exited"
-        : "failed";
-      info.ended_at = new Date().toISOString();
-      // A one-shot (no probe) that exited 0 did what it was for: "completed", not "started".
-      if (info.state === "exited" && info.ready_by === "started") info.ready_by = "completed";
-      this.#emit({ type: "exited", run: this.snapshot() });
+      this.ended(status);
     });
+  }
+
+  /** A chunk of the process's output (the recorded corpus replays through here too). */
+  output(stream: Stream, text: string): void {
+    this.#splitters[stream].push(text);
+  }
+
+  /** Records the run's end: its last lines, its final state, and a failure as an error. */
+  ended(status: ExitStatus): void {
+    this.#splitters.stdout.end();
+    this.#splitters.stderr.end();
+    this.detector.flush();
+    const info = this.info;
+    info.signal = status.signal;
+    info.exit_code = status.signal ? null : status.code;
+    info.state = this.#stopping
+      ? "stopped"
+      : status.code === 0 && !status.signal
+      ? "exited"
+      : "failed";
+    info.ended_at = new Date().toISOString();
+    // A one-shot (no probe) that exited 0 did what it was for: "completed", not "started".
+    if (info.state === "exited" && info.ready_by === "started") info.ready_by = "completed";
+    if (info.state === "failed") {
+      const error = this.detector.failed(info.exit_code, info.signal, info.command, info.ended_at);
+      if (error) this.#emit({ type: "error", processId: info.process_id, error });
+    }
+    this.#emit({ type: "exited", run: this.snapshot() });
   }
 
   /** Stops the run and its whole tree; resolves once its final state is recorded. */
@@ -221,6 +237,8 @@ export class Run {
       ? this.detector.report({
         tool: "browser",
         kind: e.kind,
+        // Not a prefixed source of the run's output: a page's errors resolve by page and module.
+        source: null,
         message: e.message,
         file: e.file,
         line: e.line,

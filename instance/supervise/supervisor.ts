@@ -377,9 +377,11 @@ export class Supervisor {
    * most recently reported first.
    */
   errors(
-    opts: { processId?: string; limit?: number; includeResolved?: boolean } = {},
+    opts: { processId?: string; script?: string; limit?: number; includeResolved?: boolean } = {},
   ): DetectedError[] {
+    if (opts.script !== undefined) this.#script(opts.script);
     return this.#select(opts.processId)
+      .filter((run) => opts.script === undefined || run.info.script === opts.script)
       .flatMap((run) => opts.includeResolved ? run.detector.all() : run.detector.current())
       .sort((a, b) => b.last_seq - a.last_seq)
       .slice(0, opts.limit ?? 20)
