@@ -716,3 +716,26 @@ cases.push({
     { name: "request", fetch: ["http://localhost:5465/users"], waitFor: "ERROR", settleMs: 1000 },
   ],
 });
+
+/** stylelint with its standard config: an error beside a warning-free file; fixed. */
+cases.push({
+  name: "stylelint-errors",
+  tool: "stylelint",
+  about: "stylelint: an unknown property (✖ rows under a relative file header); fixed",
+  versions: { stylelint: "16.26.1", "stylelint-config-standard": "38.0.0" },
+  setup: npmTools(
+    { ...BUILD, stylelint: "16.26.1", "stylelint-config-standard": "38.0.0" },
+    "build",
+  ),
+  files: {
+    ".stylelintrc.json": `{"extends":"stylelint-config-standard"}\n`,
+    "src/a.css": `a {\n  colr: red;\n}\n`,
+    "src/errors.css": `.error-banner {\n  color: red;\n}\n`,
+  },
+  command: ["stylelint", "src/**/*.css"],
+  phases: [{ name: "run" }, {
+    name: "fix",
+    run: true,
+    edit: { "src/a.css": `a {\n  color: red;\n}\n` },
+  }],
+});
