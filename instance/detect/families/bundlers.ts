@@ -79,6 +79,31 @@ const prettier: Rule = {
   next: (plain) => take(/^\[error\] (?!\S+?: \w*Error: )/.test(plain)),
 };
 
+/** rslog's "error   Build error:" (Rsbuild, Rspress, Rslib), then "File: …" and Rspack's × diagnostics. */
+const rsbuild: Rule = {
+  name: "rsbuild",
+  start(plain) {
+    const m = plain.match(/^error {2,}(\S.*)$/);
+    // Its closing summaries repeat the failure, they are not errors of their own.
+    if (!m || /^(?:build failed|Rspack build failed|Failed to (?:build|compile))\b/i.test(m[1])) {
+      return null;
+    }
+    return { tool: "rsbuild", kind: "compile", message: m[1].replace(/:$/, "") };
+  },
+  next: (plain) => take(!/^(?:info|warn|error|ready|start|event|wait) {2,}/.test(plain)),
+  finish(d) {
+    // The innermost diagnostic (the last "×" line that says more than "Syntax Error").
+    const diag = lines(d).map((l) => l.match(/×\s+(?:×\s+)?(.+)$/)).filter((m) => m)
+      .map((m) => m![1].trim()).filter((t) => !/^(Syntax Error|Module build failed\b.*)$/.test(t));
+    if (diag.length) d.error.message = diag[0];
+    // The diagnostic's own frame is exact; "File:" names the module (at 1:1).
+    for (const re of [/╭─\[(.+?):(\d+):(\d+)\]/, /^File: (\S+?):(\d+):(\d+)$/]) {
+      const m = lines(d).map((l) => l.match(re)).find((m) => m);
+      if (m) return locate(d, m[1], m[2], m[3]);
+    }
+  },
+};
+
 export const family: Family = {
   name: "bundlers",
   tools: [
@@ -92,6 +117,11 @@ export const family: Family = {
       kinds: ["compile"],
       resolves:
         "the next build: `ng build` run again, or `ng serve`'s next `Application bundle generation complete`",
+    },
+    {
+      tool: "rsbuild",
+      kinds: ["compile"],
+      resolves: "a re-run; in dev, the next build",
     },
     {
       tool: "rollup",
@@ -109,8 +139,8 @@ export const family: Family = {
       resolves: "the next compilation (`webpack … compiled` without it), a re-run",
     },
   ],
-  rules: [esbuild, webpack, rollup, prettier],
-  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] /,
+  rules: [esbuild, webpack, rollup, prettier, rsbuild],
+  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] |^error {2}/,
   signals: [
     [
       /^Application bundle generation (complete|failed)/,

@@ -739,3 +739,22 @@ cases.push({
     edit: { "src/a.css": `a {\n  color: red;\n}\n` },
   }],
 });
+
+/** Rsbuild (Rspack): a syntax error in a build; fixed. */
+cases.push({
+  name: "rsbuild-build-syntax",
+  tool: "rsbuild",
+  about: "rsbuild build: a syntax error (rslog's error line, Rspack's × diagnostics); fixed",
+  versions: { "@rsbuild/core": "1.7.6" },
+  setup: npmTools({ "@rsbuild/core": "1.7.6" }, "rsbuild"),
+  files: {
+    "package.json": pkg(),
+    "src/index.js": `const a = {\n  x: 1,,\n};\nconsole.log("failed: 0, errors: 0", a);\n`,
+  },
+  command: ["rsbuild", "build"],
+  phases: [{ name: "run" }, {
+    name: "fix",
+    run: true,
+    edit: { "src/index.js": `const a = {\n  x: 1,\n};\nconsole.log("failed: 0, errors: 0", a);\n` },
+  }],
+});
