@@ -104,6 +104,28 @@ const rsbuild: Rule = {
   },
 };
 
+/** Parcel: "🚨 Build failed.", then "@parcel/transformer-js: message" (wrapped), the place, a frame. */
+const parcel: Rule = {
+  name: "parcel",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(/^🚨 +(.+)$/);
+    return m && { tool: "parcel", kind: "compile", message: m[1] };
+  },
+  next: (plain) => take(!/^(?:🚨|✨) /.test(plain)),
+  finish(d) {
+    const ls = lines(d);
+    const i = ls.findIndex((l) => /^@[\w/-]+: \S/.test(l));
+    if (i >= 0) {
+      const end = ls.findIndex((l, j) => j > i && !l.trim());
+      d.error.message = ls.slice(i, end < 0 ? undefined : end).join(" ").replace(/^@[\w/-]+: /, "")
+        .replace(/\s+/g, " ");
+    }
+    const at = ls.map((l) => l.match(/^\s+(\S+?):(\d+):(\d+)$/)).find((m) => m);
+    if (at) locate(d, at[1], at[2], at[3]);
+  },
+};
+
 export const family: Family = {
   name: "bundlers",
   tools: [
@@ -124,6 +146,11 @@ export const family: Family = {
       resolves: "a re-run; in dev, the next build",
     },
     {
+      tool: "parcel",
+      kinds: ["compile"],
+      resolves: "the next build (`✨ Built in …`), a re-run",
+    },
+    {
       tool: "rollup",
       kinds: ["compile"],
       resolves: "rollup run again; in `--watch`, its next build",
@@ -139,13 +166,14 @@ export const family: Family = {
       resolves: "the next compilation (`webpack … compiled` without it), a re-run",
     },
   ],
-  rules: [esbuild, webpack, rollup, prettier, rsbuild],
-  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] |^error {2}/,
+  rules: [esbuild, webpack, rollup, prettier, rsbuild, parcel],
+  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] |^error {2}|^🚨 /,
   signals: [
     [
       /^Application bundle generation (complete|failed)/,
       (m) => ({ type: "end", tool: "angular", clean: m[1] === "complete" }),
     ],
+    [/^✨ Built in /, () => ({ type: "tool", tool: "parcel" })],
     [/^\[watch\] build started\b/, () => ({ type: "start", tool: "esbuild" })],
     [/^\[watch\] build finished\b/, () => ({ type: "end", tool: "esbuild", clean: false })],
     [
@@ -153,5 +181,5 @@ export const family: Family = {
       (m) => ({ type: "end", tool: "webpack", clean: m[1] === "successfully" }),
     ],
   ],
-  maySignal: /^\[watch\]|^webpack |^Application bundle/,
+  maySignal: /^\[watch\]|^webpack |^Application bundle|^✨/,
 };

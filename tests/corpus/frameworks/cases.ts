@@ -758,3 +758,26 @@ cases.push({
     edit: { "src/index.js": `const a = {\n  x: 1,\n};\nconsole.log("failed: 0, errors: 0", a);\n` },
   }],
 });
+
+/** Parcel: a syntax error in a build; fixed. */
+cases.push({
+  name: "parcel-build-syntax",
+  tool: "parcel",
+  about: "parcel build: a syntax error (🚨 Build failed, a wrapped message, a frame); fixed",
+  versions: { parcel: "2.16.4" },
+  setup: npmTools({ parcel: "2.16.4" }, "parcel"),
+  files: {
+    "package.json": JSON.stringify({ name: "demo", private: true, source: "src/index.html" }),
+    "src/index.html":
+      `<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n`,
+    "src/main.js": BROKEN_JS,
+    "src/b.js": `export const b = 1;\n`,
+  },
+  command: ["parcel", "build", "--no-cache"],
+  phases: [{ name: "run", timeoutMs: 90_000 }, {
+    name: "fix",
+    run: true,
+    edit: { "src/main.js": FIXED_JS },
+    timeoutMs: 90_000,
+  }],
+});
