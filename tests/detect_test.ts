@@ -146,3 +146,9 @@ Deno.test("lines: an escape cut by a chunk's end, and an over-long rewritten lin
   const [long] = lines(["\x1b[2K" + "x".repeat(40_000), "y".repeat(10_000) + "\r\n", "next\r\n"]);
   assert.match(long, /^x{16384} … \[33616 more characters skipped\]$/);
 });
+
+Deno.test("labels: exception classes and files repeated at line starts are not sources", () => {
+  const npe = 'java.lang.NullPointerException: Cannot invoke "String.length()"';
+  const d = detect([npe, "\tat com.acme.App.main(App.java:5)", npe, npe, npe]);
+  assert.ok(d.current().every((e) => e.source === null));
+});
