@@ -152,3 +152,16 @@ Deno.test("labels: exception classes and files repeated at line starts are not s
   const d = detect([npe, "\tat com.acme.App.main(App.java:5)", npe, npe, npe]);
   assert.ok(d.current().every((e) => e.source === null));
 });
+
+Deno.test("lines: a spinner redrawn over its line leaves its last frame, once output pauses", () => {
+  const out: string[] = [];
+  const s = new LineSplitter((l) => out.push(l));
+  s.push("⠋ building\r\n");
+  s.push("\x1b[2K\x1b[1A\x1b[2K\x1b[G⠙ building\r\n");
+  s.push("\x1b[2K\x1b[1A\x1b[2K\x1b[G✔ built\r\n");
+  assert.ok(s.holding);
+  s.idle();
+  s.push("ready on http://localhost:3000\r\n");
+  s.end();
+  assert.deepEqual(out, ["⠋ building", "✔ built", "ready on http://localhost:3000"]);
+});
