@@ -146,3 +146,22 @@ Deno.test("lines: an escape cut by a chunk's end, and an over-long rewritten lin
   const [long] = lines(["\x1b[2K" + "x".repeat(40_000), "y".repeat(10_000) + "\r\n", "next\r\n"]);
   assert.match(long, /^x{16384} … \[33616 more characters skipped\]$/);
 });
+
+Deno.test("labels: exception classes and files repeated at line starts are not sources", () => {
+  const npe = 'java.lang.NullPointerException: Cannot invoke "String.length()"';
+  const d = detect([npe, "\tat com.acme.App.main(App.java:5)", npe, npe, npe]);
+  assert.ok(d.current().every((e) => e.source === null));
+});
+
+Deno.test("lines: a spinner redrawn over its line leaves its last frame, once output pauses", () => {
+  const out: string[] = [];
+  const s = new LineSplitter((l) => out.push(l));
+  s.push("⠋ building\r\n");
+  s.push("\x1b[2K\x1b[1A\x1b[2K\x1b[G⠙ building\r\n");
+  s.push("\x1b[2K\x1b[1A\x1b[2K\x1b[G✔ built\r\n");
+  assert.ok(s.holding);
+  s.idle();
+  s.push("ready on http://localhost:3000\r\n");
+  s.end();
+  assert.deepEqual(out, ["⠋ building", "✔ built", "ready on http://localhost:3000"]);
+});

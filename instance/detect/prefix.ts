@@ -54,7 +54,8 @@ export function splitPrefix(plain: string): Prefixed | null {
 // nx's and lerna's streams label each line with the project alone ("api: "), a
 // shape plain output has too ("note: …", "Local: …"). A label is taken for a
 // source once it began a few lines, and never a level or a tool's word.
-const LABEL = /^([a-z][\w@./-]{0,39}): /;
+// Lower case, no dots: not a class ("java.lang.IllegalStateException: …") nor a file ("app.yml: …").
+const LABEL = /^([a-z][a-z\d@/_-]{0,39}): /;
 const NOT_A_LABEL =
   /^(?:error|warn|warning|info|debug|trace|fatal|critical|notice|note|help|hint|caused|at|http|https|file|node|ext|data|blob|mailto|see|example|usage|tip|todo|fixme|expected|received|actual|reason|details?|message|status|code|path|url|stack)$/;
 /** Lines a label must begin before it is read as a source. */

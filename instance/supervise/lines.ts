@@ -91,6 +91,18 @@ export class LineSplitter {
     } else if (this.#partial || this.#skipped >= 0) this.#finish();
   }
 
+  /** Whether a finished line is held back because the output redraws (see screen.ts). */
+  get holding(): boolean {
+    return this.#screen?.holding ?? false;
+  }
+
+  /** The output paused: a line held back is final. */
+  idle(): void {
+    if (!this.#screen) return;
+    this.#screen.idle();
+    this.#settle();
+  }
+
   #render(chunk: string): void {
     if (!this.#screen) {
       // An over-long line being skipped ends here, as far as its text goes.
@@ -100,8 +112,12 @@ export class LineSplitter {
       this.#partial = "";
     }
     this.#screen.write(chunk);
+    this.#settle();
+  }
+
+  #settle(): void {
     // Back to the fast path once only a row being appended to is left.
-    if (this.#screen.settled) {
+    if (this.#screen?.settled) {
       const { text, skipped } = this.#screen.take();
       this.#partial = text;
       this.#skipped = skipped ? skipped : -1;

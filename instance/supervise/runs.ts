@@ -12,6 +12,9 @@ import { LogBuffer, type LogLine, type SeqCounter, type Stream } from "./log_buf
 import { type Spawned, spawnRun } from "./spawn.ts";
 import type { ExitStatus } from "./child.ts";
 
+/** A pause after which a line held back for redrawing (a spinner's) is final. */
+export const IDLE_MS = 1000;
+
 export interface AutoRestart {
   /** Restarts after crashes in a row before giving up. */
   max_restarts: number;
@@ -101,6 +104,7 @@ export class Run {
   #emit: (ev: SupervisorEvent) => void;
   #browserUrl: RunSetup["browserUrl"];
   #proc: Spawned | null = null;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #splitters: Record<Stream, LineSplitter> = {
     stdout: new LineSplitter((l, plain) => this.line("stdout", l, plain)),
     stderr: new LineSplitter((l, plain) => this.line("stderr", l, plain)),
@@ -165,11 +169,24 @@ export class Run {
 
   /** A chunk of the process's output (the recorded corpus replays through here too). */
   output(stream: Stream, text: string): void {
-    this.#splitters[stream].push(text);
+    const splitter = this.#splitters[stream];
+    splitter.push(text);
+    // A spinner's line is held back while it may still be redrawn; a pause makes it final.
+    if (splitter.holding && this.#proc) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = setTimeout(() => this.idle(), IDLE_MS);
+    }
+  }
+
+  /** The output paused: lines held back for redrawing are final. */
+  idle(): void {
+    this.#splitters.stdout.idle();
+    this.#splitters.stderr.idle();
   }
 
   /** Records the run's end: its last lines, its final state, and a failure as an error. */
   ended(status: ExitStatus): void {
+    clearTimeout(this.#idleTimer);
     this.#splitters.stdout.end();
     this.#splitters.stderr.end();
     this.detector.flush();

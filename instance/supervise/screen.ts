@@ -38,6 +38,8 @@ export class Screen {
   /** Colour codes waiting for the next character. */
   #sgr = "";
   #saved: [number, number] = [0, 0];
+  /** The output has moved the cursor up: it redraws its rows. */
+  #redraws = false;
 
   constructor(private readonly emit: RowSink) {}
 
@@ -68,12 +70,26 @@ export class Screen {
       else if (m[3] === "8") [this.#row, this.#col] = this.#saved;
       // OSC (titles, hyperlinks) and charset selection show nothing.
     }
-    // Rows above the cursor are final.
-    if (this.#row > 0) {
-      for (const r of this.#rows.splice(0, this.#row)) this.#emit(r);
-      this.#saved = [Math.max(0, this.#saved[0] - this.#row), this.#saved[1]];
-      this.#row = 0;
-    }
+    // Rows above the cursor are final; output that redraws (a spinner moving up
+    // over its last line) keeps the row just above until idle() or more output.
+    this.#commit(this.#row - (this.#redraws ? 1 : 0));
+  }
+
+  /** Whether a finished row is held back (see write); idle() hands it on. */
+  get holding(): boolean {
+    return this.#redraws && this.#row > 0;
+  }
+
+  /** The output paused: the rows above the cursor are final after all. */
+  idle(): void {
+    this.#commit(this.#row);
+  }
+
+  #commit(n: number): void {
+    if (n <= 0) return;
+    for (const r of this.#rows.splice(0, n)) this.#emit(r);
+    this.#saved = [Math.max(0, this.#saved[0] - n), this.#saved[1]];
+    this.#row -= n;
   }
 
   /** The output ended: every row held is final. */
@@ -155,6 +171,7 @@ export class Screen {
     const r = this.#cur();
     switch (final) {
       case "A": // up: no further than the oldest row still held
+        this.#redraws = true;
         r.dirty = true;
         this.#row = Math.max(0, this.#row - n);
         this.#cur().dirty = true;
@@ -167,6 +184,7 @@ export class Screen {
         this.#col = 0;
         break;
       case "F":
+        this.#redraws = true;
         this.#row = Math.max(0, this.#row - n);
         this.#col = 0;
         this.#cur().dirty = true;

@@ -8,7 +8,7 @@
 // tests/corpus_test.ts and bench/.
 
 import { join } from "node:path";
-import { Run } from "../../instance/supervise/runs.ts";
+import { IDLE_MS, Run } from "../../instance/supervise/runs.ts";
 import { SeqCounter } from "../../instance/supervise/log_buffer.ts";
 import { samePath } from "../../instance/detect/signals.ts";
 import type { DetectedError } from "../../instance/detect/types.ts";
@@ -97,12 +97,17 @@ export function replayCast(cast: Cast, script = "case"): PhaseState[] {
       log: run ? run.logs.lines().map((l) => l.plain) : [],
     });
   };
-  for (const [, type, text] of cast.events) {
+  let last = 0;
+  for (const [t, type, text] of cast.events) {
+    // A pause in the recording is a pause for the run too (Run.idle, as its timer calls it).
+    if (t - last >= IDLE_MS / 1000) latest()?.idle();
+    last = t;
     if (type === "o") {
       const run = latest();
       if (!run || run.info.state !== "running") newRun();
       latest()!.output("stdout", text);
     } else if (text.startsWith("phase:")) {
+      latest()?.idle();
       snapshot();
       phase = text.slice("phase:".length);
     } else if (text === "run") {
@@ -118,6 +123,7 @@ export function replayCast(cast: Cast, script = "case"): PhaseState[] {
       );
     }
   }
+  latest()?.idle();
   snapshot();
   return states;
 }

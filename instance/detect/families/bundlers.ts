@@ -79,6 +79,53 @@ const prettier: Rule = {
   next: (plain) => take(/^\[error\] (?!\S+?: \w*Error: )/.test(plain)),
 };
 
+/** rslog's "error   Build error:" (Rsbuild, Rspress, Rslib), then "File: …" and Rspack's × diagnostics. */
+const rsbuild: Rule = {
+  name: "rsbuild",
+  start(plain) {
+    const m = plain.match(/^error {2,}(\S.*)$/);
+    // Its closing summaries repeat the failure, they are not errors of their own.
+    if (!m || /^(?:build failed|Rspack build failed|Failed to (?:build|compile))\b/i.test(m[1])) {
+      return null;
+    }
+    return { tool: "rsbuild", kind: "compile", message: m[1].replace(/:$/, "") };
+  },
+  next: (plain) => take(!/^(?:info|warn|error|ready|start|event|wait) {2,}/.test(plain)),
+  finish(d) {
+    // The innermost diagnostic (the last "×" line that says more than "Syntax Error").
+    const diag = lines(d).map((l) => l.match(/×\s+(?:×\s+)?(.+)$/)).filter((m) => m)
+      .map((m) => m![1].trim()).filter((t) => !/^(Syntax Error|Module build failed\b.*)$/.test(t));
+    if (diag.length) d.error.message = diag[0];
+    // The diagnostic's own frame is exact; "File:" names the module (at 1:1).
+    for (const re of [/╭─\[(.+?):(\d+):(\d+)\]/, /^File: (\S+?):(\d+):(\d+)$/]) {
+      const m = lines(d).map((l) => l.match(re)).find((m) => m);
+      if (m) return locate(d, m[1], m[2], m[3]);
+    }
+  },
+};
+
+/** Parcel: "🚨 Build failed.", then "@parcel/transformer-js: message" (wrapped), the place, a frame. */
+const parcel: Rule = {
+  name: "parcel",
+  blanks: 1,
+  start(plain) {
+    const m = plain.match(/^🚨 +(.+)$/);
+    return m && { tool: "parcel", kind: "compile", message: m[1] };
+  },
+  next: (plain) => take(!/^(?:🚨|✨) /.test(plain)),
+  finish(d) {
+    const ls = lines(d);
+    const i = ls.findIndex((l) => /^@[\w/-]+: \S/.test(l));
+    if (i >= 0) {
+      const end = ls.findIndex((l, j) => j > i && !l.trim());
+      d.error.message = ls.slice(i, end < 0 ? undefined : end).join(" ").replace(/^@[\w/-]+: /, "")
+        .replace(/\s+/g, " ");
+    }
+    const at = ls.map((l) => l.match(/^\s+(\S+?):(\d+):(\d+)$/)).find((m) => m);
+    if (at) locate(d, at[1], at[2], at[3]);
+  },
+};
+
 export const family: Family = {
   name: "bundlers",
   tools: [
@@ -92,6 +139,16 @@ export const family: Family = {
       kinds: ["compile"],
       resolves:
         "the next build: `ng build` run again, or `ng serve`'s next `Application bundle generation complete`",
+    },
+    {
+      tool: "rsbuild",
+      kinds: ["compile"],
+      resolves: "a re-run; in dev, the next build",
+    },
+    {
+      tool: "parcel",
+      kinds: ["compile"],
+      resolves: "the next build (`✨ Built in …`), a re-run",
     },
     {
       tool: "rollup",
@@ -109,13 +166,14 @@ export const family: Family = {
       resolves: "the next compilation (`webpack … compiled` without it), a re-run",
     },
   ],
-  rules: [esbuild, webpack, rollup, prettier],
-  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] /,
+  rules: [esbuild, webpack, rollup, prettier, rsbuild, parcel],
+  mayStart: /^[✘X] |^ERROR in |^\[!\] |^\[error\] |^error {2}|^🚨 /,
   signals: [
     [
       /^Application bundle generation (complete|failed)/,
       (m) => ({ type: "end", tool: "angular", clean: m[1] === "complete" }),
     ],
+    [/^✨ Built in /, () => ({ type: "tool", tool: "parcel" })],
     [/^\[watch\] build started\b/, () => ({ type: "start", tool: "esbuild" })],
     [/^\[watch\] build finished\b/, () => ({ type: "end", tool: "esbuild", clean: false })],
     [
@@ -123,5 +181,5 @@ export const family: Family = {
       (m) => ({ type: "end", tool: "webpack", clean: m[1] === "successfully" }),
     ],
   ],
-  maySignal: /^\[watch\]|^webpack |^Application bundle/,
+  maySignal: /^\[watch\]|^webpack |^Application bundle|^✨/,
 };

@@ -716,3 +716,68 @@ cases.push({
     { name: "request", fetch: ["http://localhost:5465/users"], waitFor: "ERROR", settleMs: 1000 },
   ],
 });
+
+/** stylelint with its standard config: an error beside a warning-free file; fixed. */
+cases.push({
+  name: "stylelint-errors",
+  tool: "stylelint",
+  about: "stylelint: an unknown property (✖ rows under a relative file header); fixed",
+  versions: { stylelint: "16.26.1", "stylelint-config-standard": "38.0.0" },
+  setup: npmTools(
+    { ...BUILD, stylelint: "16.26.1", "stylelint-config-standard": "38.0.0" },
+    "build",
+  ),
+  files: {
+    ".stylelintrc.json": `{"extends":"stylelint-config-standard"}\n`,
+    "src/a.css": `a {\n  colr: red;\n}\n`,
+    "src/errors.css": `.error-banner {\n  color: red;\n}\n`,
+  },
+  command: ["stylelint", "src/**/*.css"],
+  phases: [{ name: "run" }, {
+    name: "fix",
+    run: true,
+    edit: { "src/a.css": `a {\n  color: red;\n}\n` },
+  }],
+});
+
+/** Rsbuild (Rspack): a syntax error in a build; fixed. */
+cases.push({
+  name: "rsbuild-build-syntax",
+  tool: "rsbuild",
+  about: "rsbuild build: a syntax error (rslog's error line, Rspack's × diagnostics); fixed",
+  versions: { "@rsbuild/core": "1.7.6" },
+  setup: npmTools({ "@rsbuild/core": "1.7.6" }, "rsbuild"),
+  files: {
+    "package.json": pkg(),
+    "src/index.js": `const a = {\n  x: 1,,\n};\nconsole.log("failed: 0, errors: 0", a);\n`,
+  },
+  command: ["rsbuild", "build"],
+  phases: [{ name: "run" }, {
+    name: "fix",
+    run: true,
+    edit: { "src/index.js": `const a = {\n  x: 1,\n};\nconsole.log("failed: 0, errors: 0", a);\n` },
+  }],
+});
+
+/** Parcel: a syntax error in a build; fixed. */
+cases.push({
+  name: "parcel-build-syntax",
+  tool: "parcel",
+  about: "parcel build: a syntax error (🚨 Build failed, a wrapped message, a frame); fixed",
+  versions: { parcel: "2.16.4" },
+  setup: npmTools({ parcel: "2.16.4" }, "parcel"),
+  files: {
+    "package.json": JSON.stringify({ name: "demo", private: true, source: "src/index.html" }),
+    "src/index.html":
+      `<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n`,
+    "src/main.js": BROKEN_JS,
+    "src/b.js": `export const b = 1;\n`,
+  },
+  command: ["parcel", "build", "--no-cache"],
+  phases: [{ name: "run", timeoutMs: 90_000 }, {
+    name: "fix",
+    run: true,
+    edit: { "src/main.js": FIXED_JS },
+    timeoutMs: 90_000,
+  }],
+});
