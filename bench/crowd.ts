@@ -49,9 +49,19 @@ export async function phaseCrowd() {
       (failures.length ? `; first failure: ${failures[0].slice(0, 120)}` : ""),
   );
 
-  progress(`${SESSIONS} initialize-only sessions, on a fresh instance`);
   await a.inst.stop();
-  const b = await startAnnounced(project, disco, "burst");
+  // As a checkout runs it, then as the installed command does (npm/bin/buzz.cjs's V8 flag).
+  await burst(project, disco, "checkout (deno run -A main.ts)", []);
+  await burst(project, disco, "installed command's V8 flags", [
+    "--v8-flags=--max-semi-space-size=2",
+  ]);
+}
+
+/** SESSIONS initialize-only sessions on a fresh, settled instance; RSS at the peak and after. */
+async function burst(project: string, disco: string, label: string, denoArgs: string[]) {
+  const area = "crowd";
+  progress(`${SESSIONS} initialize-only sessions, on a fresh instance: ${label}`);
+  const b = await startAnnounced(project, disco, "burst", undefined, denoArgs);
   cleanups.push(() => void b.inst.stop());
   const pid = b.inst.pid;
   const headers = {
@@ -89,15 +99,16 @@ export async function phaseCrowd() {
   const peakGrowth = after.hwm - before;
   row(
     area,
-    `${SESSIONS} initialize-only sessions: RSS growth at the peak, per session`,
+    `${SESSIONS} initialize-only sessions, ${label}: RSS growth at the peak, per session`,
     `${(peakGrowth / SESSIONS).toFixed(1)} KiB`,
     `target ≤ ${TARGET_PER_SESSION_KB} KB; before ${mib(before)}, peak ${mib(after.hwm)}, ` +
       `burst ${ms(burstMs)}, ${refused} refused`,
   );
   row(
     area,
-    `${SESSIONS} initialize-only sessions: RSS growth right after the burst`,
+    `${SESSIONS} initialize-only sessions, ${label}: RSS growth right after the burst`,
     mib(after.rss - before),
     `target ≤ ${TARGET_BURST_MB} MB; ${mib(after.rss)} right after`,
   );
+  await b.inst.stop();
 }

@@ -64,12 +64,15 @@ export function spawnInstance(
   discoveryDir: string,
   name: string,
   checkout?: Checkout,
+  /** Deno options before the program, such as --v8-flags. */
+  denoArgs: string[] = [],
 ): Instance {
   const spawnedAt = now();
   const child = spawnLogged(Deno.execPath(), {
     args: [
       "run",
       "-A",
+      ...denoArgs,
       ...(checkout ? ["--config", checkout.config, checkout.main] : [MAIN]),
       "--no-tui",
       "--dir",
@@ -147,9 +150,10 @@ export async function startAnnounced(
   dir: string,
   name: string,
   checkout?: Checkout,
+  denoArgs: string[] = [],
 ): Promise<Announced> {
   const before = new Set(jsonFiles(dir));
-  const inst = spawnInstance(project, dir, name, checkout);
+  const inst = spawnInstance(project, dir, name, checkout, denoArgs);
   const { name: fileName, at } = await nextAnnouncement(dir, before, inst);
   const file = join(dir, fileName);
   const [text, info] = await Promise.all([Deno.readTextFile(file), Deno.stat(file)]);
