@@ -132,8 +132,12 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     noteClient(ctx);
     const { name } = req.params;
     await startup;
-    if (name === "instances_list") return await registry.ask(listInstances);
     const deadline = Date.now() + CONNECTING_WAIT_MS;
+    if (name === "instances_list") {
+      // A first connection under way is reported once it ends, not as "discovered".
+      while (await connectionSettled(deadline));
+      return await registry.ask(listInstances);
+    }
     let known = registry.catalog.tools.some((t) => t.name === name);
     while (!known && await connectionSettled(deadline)) {
       known = registry.catalog.tools.some((t) => t.name === name);
