@@ -483,3 +483,46 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "hub: a 2025-only server's elicitation reaches a 2026-07-28 client as input_required; one it cannot tie to a call is refused with the reason",
+  opts,
+  async () => {
+    const home = await tempDir();
+    const disco = await tempDir();
+    const server = await startOutside("fastmcp", home, disco);
+    let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+    try {
+      hub = await startHub(disco, CAPABILITIES);
+      const manual = { allowInputRequired: true, timeout: 60_000 };
+      const ask = (params: Structured) =>
+        hub!.client.request({ method: "tools/call", params } as never, manual as never) as Promise<
+          Structured
+        >;
+      // By hand, as a client that does not fulfil input_required itself would.
+      const first = await ask({ name: "ask_name", arguments: {} });
+      assert.equal(first.resultType, "input_required", JSON.stringify(first));
+      const requests = first.inputRequests as Record<string, { method: string }>;
+      assert.deepEqual(Object.values(requests).map((r) => r.method), ["elicitation/create"]);
+      // While that call is held, a second one asks too: the hub cannot tell which call asked.
+      const second = await ask({ name: "ask_name", arguments: {} });
+      assert.match(
+        JSON.stringify(second),
+        /could not pass elicitation\/create to its client .*cannot tell which asked/,
+      );
+      // The first call's retry carries the answer; the server's real result comes back.
+      const [key] = Object.keys(requests);
+      const done = await ask({
+        name: "ask_name",
+        arguments: {},
+        inputResponses: { [key]: { action: "accept", content: { name: "Ada" } } },
+        requestState: first.requestState,
+      });
+      assert.deepEqual(done.content, [{ type: "text", text: 'accept: name="Ada"' }]);
+    } finally {
+      await hub?.close();
+      await server.stop();
+      killProcessesIn(home);
+    }
+  },
+);
