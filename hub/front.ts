@@ -54,6 +54,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   });
   const front: FrontInfo = { era, server, fetched: new Set(), held: new Map() };
   const startup = registry.ready;
+  if (era === "modern") registry.ask((_s, reg) => reg.clientIsModern());
   // The client says what it can do at initialize (2025) or with each request (2026-07-28).
   let noted: unknown;
   const noteClient = (ctx?: ServerContext) => {
