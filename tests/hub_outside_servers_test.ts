@@ -199,12 +199,14 @@ const ITEMS: Item[] = [
     run: async (s, _era, tag) => {
       const from = s.notes.length;
       await s.client.listTools();
-      await s.client.callTool({ name: "grow", arguments: {} });
+      // A name of each side's own: the other side's tool is already there.
+      const name = `grown_${tag}`;
+      await s.client.callTool({ name: "grow", arguments: { name } });
       const notified = await waitFor(s, "notifications/tools/list_changed", from);
       let listed = false;
       await until("the new tool", async () => {
         const { tools } = await s.client.listTools();
-        return listed = tools.some((t) => t.name === "grown");
+        return listed = tools.some((t) => t.name === name);
       }, 12_000).catch(() => {});
       return { notified, listed, tag: tag.length > 0 };
     },
@@ -222,8 +224,13 @@ const ITEMS: Item[] = [
         await s.client.listen({ resourceSubscriptions: ["note://main"] }, { timeout: 5_000 })
           .catch(() => subscribed = false);
       }
-      await s.client.callTool({ name: "touch", arguments: {} });
-      const updated = await waitFor(s, "notifications/resources/updated", from, 5_000);
+      // Touched until an update arrives: the hub acknowledges a listen at once (the SDK's entry
+      // answers it) and follows the resource upstream a moment later.
+      let updated = false;
+      for (let i = 0; i < 10 && !updated; i++) {
+        await s.client.callTool({ name: "touch", arguments: {} });
+        updated = await waitFor(s, "notifications/resources/updated", from, 1_000);
+      }
       return { subscribed, updated };
     },
   },
