@@ -55,6 +55,7 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
   passResultsOn(server);
   const front: FrontInfo = { era, server, fetched: new Set(), held: new Map() };
   const startup = registry.ready;
+  if (era === "modern") registry.ask((_s, reg) => reg.clientIsModern());
   // The client says what it can do at initialize (2025) or with each request (2026-07-28).
   let noted: unknown;
   const noteClient = (ctx?: ServerContext) => {
@@ -133,8 +134,12 @@ export function createFront(registry: Registry, era: "modern" | "legacy"): Front
     noteClient(ctx);
     const { name } = req.params;
     await startup;
-    if (name === "instances_list") return await registry.ask(listInstances);
     const deadline = Date.now() + CONNECTING_WAIT_MS;
+    if (name === "instances_list") {
+      // A first connection under way is reported once it ends, not as "discovered".
+      while (await connectionSettled(deadline));
+      return await registry.ask(listInstances);
+    }
     let known = registry.catalog.tools.some((t) => t.name === name);
     while (!known && await connectionSettled(deadline)) {
       known = registry.catalog.tools.some((t) => t.name === name);

@@ -408,6 +408,16 @@ export class Registry {
     for (const e of this.#state.instances.values()) this.#reconcile(e);
   }
 
+  /**
+   * The client speaks 2026-07-28, so it tells its capabilities with each request and never needs
+   * a connection made for them: the connections waiting for it are opened at once. Call inside
+   * the loop.
+   */
+  clientIsModern(): void {
+    this.#clientEra ??= "modern";
+    this.#connectDeferred();
+  }
+
   #connectDeferred(): void {
     if (!this.#deferred) return;
     const deferred = this.#deferred;

@@ -112,12 +112,18 @@ const ITEMS: Item[] = [
     only: ["python", "fastmcp"],
     run: async (s) => {
       await s.client.setLoggingLevel("debug").catch(() => {});
-      const progress: unknown[] = [];
       const from = s.notes.length;
       const result = await s.client.callTool({ name: "count", arguments: { steps: 3 } }, {
-        onprogress: (p) => progress.push({ progress: p.progress, total: p.total }),
+        onprogress: () => {},
       });
-      await until("the logs", () => s.notes.slice(from).length >= 3, 5_000).catch(() => {});
+      // As they came on the wire: the SDK client drops a progress notification read in the same
+      // chunk as the answer (it dispatches one a microtask later than it settles the other),
+      // which over a loaded stdio pipe is a matter of luck.
+      const progress = s.notes.slice(from).filter((n) => n.method === "notifications/progress")
+        .map((n) => ({ progress: n.params?.progress, total: n.params?.total }));
+      const logged = () =>
+        s.notes.slice(from).filter((n) => n.method === "notifications/message").length;
+      await until("the logs", () => logged() >= 3, 5_000).catch(() => {});
       const logs = s.notes.slice(from).filter((n) => n.method === "notifications/message")
         .map((n) => ({ level: n.params?.level, data: n.params?.data }));
       return { result, progress, logs };
@@ -193,12 +199,14 @@ const ITEMS: Item[] = [
     run: async (s, _era, tag) => {
       const from = s.notes.length;
       await s.client.listTools();
-      await s.client.callTool({ name: "grow", arguments: {} });
+      // A name of each side's own: the other side's tool is already there.
+      const name = `grown_${tag}`;
+      await s.client.callTool({ name: "grow", arguments: { name } });
       const notified = await waitFor(s, "notifications/tools/list_changed", from);
       let listed = false;
       await until("the new tool", async () => {
         const { tools } = await s.client.listTools();
-        return listed = tools.some((t) => t.name === "grown");
+        return listed = tools.some((t) => t.name === name);
       }, 12_000).catch(() => {});
       return { notified, listed, tag: tag.length > 0 };
     },
@@ -216,8 +224,13 @@ const ITEMS: Item[] = [
         await s.client.listen({ resourceSubscriptions: ["note://main"] }, { timeout: 5_000 })
           .catch(() => subscribed = false);
       }
-      await s.client.callTool({ name: "touch", arguments: {} });
-      const updated = await waitFor(s, "notifications/resources/updated", from, 5_000);
+      // Touched until an update arrives: the hub acknowledges a listen at once (the SDK's entry
+      // answers it) and follows the resource upstream a moment later.
+      let updated = false;
+      for (let i = 0; i < 10 && !updated; i++) {
+        await s.client.callTool({ name: "touch", arguments: {} });
+        updated = await waitFor(s, "notifications/resources/updated", from, 1_000);
+      }
       return { subscribed, updated };
     },
   },
@@ -276,6 +289,15 @@ async function side(
       c.setNotificationHandler(m, (n) => void notes.push(n as Side["notes"][number]));
     }
   });
+  // Progress as it arrives on the wire, before the SDK's dispatch (see "progress and logs").
+  const transport = client.transport!;
+  const onmessage = transport.onmessage!;
+  transport.onmessage = (m, extra) => {
+    if ("method" in m && m.method === "notifications/progress") {
+      notes.push(m as Side["notes"][number]);
+    }
+    onmessage.call(transport, m, extra);
+  };
   // A 2026-07-28 client hears of list changes only on a listen stream.
   if (era === "modern") {
     await client.listen({ toolsListChanged: true }, { timeout: 5_000 }).catch(() => {});
@@ -464,6 +486,49 @@ Deno.test(
     } finally {
       await hub?.close();
       for (const s of servers) await s.stop();
+      killProcessesIn(home);
+    }
+  },
+);
+
+Deno.test(
+  "hub: a 2025-only server's elicitation reaches a 2026-07-28 client as input_required; one it cannot tie to a call is refused with the reason",
+  opts,
+  async () => {
+    const home = await tempDir();
+    const disco = await tempDir();
+    const server = await startOutside("fastmcp", home, disco);
+    let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+    try {
+      hub = await startHub(disco, CAPABILITIES);
+      const manual = { allowInputRequired: true, timeout: 60_000 };
+      const ask = (params: Structured) =>
+        hub!.client.request({ method: "tools/call", params } as never, manual as never) as Promise<
+          Structured
+        >;
+      // By hand, as a client that does not fulfil input_required itself would.
+      const first = await ask({ name: "ask_name", arguments: {} });
+      assert.equal(first.resultType, "input_required", JSON.stringify(first));
+      const requests = first.inputRequests as Record<string, { method: string }>;
+      assert.deepEqual(Object.values(requests).map((r) => r.method), ["elicitation/create"]);
+      // While that call is held, a second one asks too: the hub cannot tell which call asked.
+      const second = await ask({ name: "ask_name", arguments: {} });
+      assert.match(
+        JSON.stringify(second),
+        /could not pass elicitation\/create to its client .*cannot tell which asked/,
+      );
+      // The first call's retry carries the answer; the server's real result comes back.
+      const [key] = Object.keys(requests);
+      const done = await ask({
+        name: "ask_name",
+        arguments: {},
+        inputResponses: { [key]: { action: "accept", content: { name: "Ada" } } },
+        requestState: first.requestState,
+      });
+      assert.deepEqual(done.content, [{ type: "text", text: 'accept: name="Ada"' }]);
+    } finally {
+      await hub?.close();
+      await server.stop();
       killProcessesIn(home);
     }
   },
