@@ -180,9 +180,12 @@ export const sessionClients = new Map<string, string>();
 
 /** Who is calling: the client's name, as the person at the terminal will see it. */
 export function clientName(server: McpServer, ctx: ServerContext): string {
-  // A 2026-07-28 request names its client in _meta; a 2025 session named it at initialize.
-  const meta = ctx.mcpReq._meta as Record<string, { name?: string } | undefined> | undefined;
-  return meta?.[CLIENT_INFO_META_KEY]?.name ??
+  // A 2026-07-28 request names its client in its envelope (which the SDK lifts off _meta); a 2025
+  // session named it at initialize.
+  type Named = Record<string, { name?: string } | undefined> | undefined;
+  const envelope = ctx.mcpReq.envelope as Named;
+  const meta = ctx.mcpReq._meta as Named;
+  return envelope?.[CLIENT_INFO_META_KEY]?.name ?? meta?.[CLIENT_INFO_META_KEY]?.name ??
     (ctx.sessionId === undefined ? undefined : sessionClients.get(ctx.sessionId)) ??
     server.server.getClientVersion()?.name ?? "agent";
 }
