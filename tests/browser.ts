@@ -10,6 +10,7 @@ import {
   connectInstance,
   ROOT,
   startInstance,
+  stopChild,
   type Structured,
   tempDir,
   until,
@@ -119,10 +120,7 @@ export async function launchBrowser(): Promise<Browser> {
     },
     async close() {
       await cdp.close().catch(() => {});
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-      await proc.status;
-      clearTimeout(timer);
+      await stopChild(proc, 5000);
     },
   };
 }

@@ -141,6 +141,25 @@ export interface Spawned {
   stop(signal?: Deno.Signal, killAfterMs?: number): Promise<Deno.CommandStatus>;
 }
 
+/** SIGTERM (if it still runs), SIGKILL after killAfterMs, and its exit status. */
+export async function stopChild(
+  proc: Deno.ChildProcess,
+  killAfterMs: number,
+): Promise<Deno.CommandStatus> {
+  const kill = (signal: Deno.Signal) => {
+    try {
+      proc.kill(signal);
+    } catch { /* already gone */ }
+  };
+  kill("SIGTERM");
+  const timer = setTimeout(() => kill("SIGKILL"), killAfterMs);
+  try {
+    return await proc.status;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Spawns a process with no stdin or stdout, keeping the last 20,000 characters of its stderr. */
 export function spawnLogged(
   command: string,

@@ -30,6 +30,7 @@ import {
   MAIN,
   ROOT,
   startInstance,
+  stopChild,
   type Structured,
   tempDir,
   trimmedEnv,
@@ -150,24 +151,11 @@ function spawnServer(args: string[], cwd: string, env: Record<string, string> = 
       for await (const chunk of stream.pipeThrough(new TextDecoderStream())) out += chunk;
     })().catch(() => {});
   }
-  let exited = false;
-  proc.status.then(() => exited = true);
   return {
     proc,
     output: () => out,
     async stop() {
-      if (!exited) {
-        try {
-          proc.kill("SIGTERM");
-        } catch { /* gone */ }
-      }
-      const killer = setTimeout(() => {
-        try {
-          proc.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 5_000);
-      await proc.status;
-      clearTimeout(killer);
+      await stopChild(proc, 5_000);
     },
   };
 }
