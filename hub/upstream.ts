@@ -1,15 +1,12 @@
 // One live connection from the hub to one instance: the SDK client, what the
-// instance offers, and the two ways it can be found dead (its notification
-// stream breaking, or the 5-second probe going unanswered). It reports through
-// callbacks and never touches registry state itself.
+// instance offers, and the two ways it can be found dead (a stream of its
+// breaking, or a probe going unanswered once it has been silent: liveness.ts).
+// It reports through callbacks and never touches registry state itself.
 //
-// The open stream proves the instance is there: a crash or an exit closes it at
-// once. The probe only has to catch one that hangs (or a 2025 session the
-// server ended), so it is light: an HTTP GET to the endpoint, in the session if
-// there is one, answered by any server whose loop still runs, read no further
-// than its status. An SDK ping cost the hub 1.1-1.6 ms of CPU (its SSE parsing
-// and schema checks), 5-7 % of a core with 200 instances. Any answer the
-// instance gave since the last probe proves as much, so then none is sent.
+// The probe is light: an HTTP GET to the endpoint, in the session if there is
+// one, answered by any server whose loop still runs, read no further than its
+// status. An SDK ping cost the hub 1.1-1.6 ms of CPU (its SSE parsing and schema
+// checks), 5-7 % of a core with 200 instances.
 
 import {
   Client,
@@ -22,22 +19,15 @@ import {
   type Tool,
 } from "../shared/sdk.ts";
 import type { DiscoveryRecord } from "../shared/discovery.ts";
-import { onBodyEnd } from "../shared/stream_end.ts";
 import { VERSION } from "../shared/version.ts";
 import { log } from "../shared/log.ts";
 import { type HeldCall, untranslatable } from "./translate.ts";
+import { everyTick, hearingFetch, Liveness, PROBE_INTERVAL_MS } from "./liveness.ts";
 
-export const PROBE_INTERVAL_MS = 5_000;
 const PROBE_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** A listen stream not acknowledged by then is given up on; the probe keeps watch alone. */
 const LISTEN_ACK_TIMEOUT_MS = 3_000;
-
-/** What the hub has heard from an instance, kept by its transport's fetch. */
-interface Liveness {
-  /** When it last answered anything (performance.now()). */
-  at: number;
-}
 
 export interface Lists {
   tools: Tool[];
@@ -76,10 +66,11 @@ const LIST_CHANGED = new Set([
 export class Upstream {
   #lost = false;
   #closing = false;
-  #probeTimer?: ReturnType<typeof setInterval>;
+  #stopTicking?: () => void;
+  #probing = false;
+  #lastReread = performance.now();
   /** Until connect() returns, a failure is connect()'s to report, with its real reason. */
   #live = false;
-  #lastTick = performance.now();
   #subscription?: McpSubscription;
   #subscribed = new Set<string>();
   /** Why changes to the server's lists are not followed, when they are not. */
@@ -121,10 +112,10 @@ export class Upstream {
       }
     }
     let self: Upstream | undefined;
-    const heard: Liveness = { at: performance.now() };
+    const heard = new Liveness();
     const transport = new StreamableHTTPClientTransport(new URL(record.url), {
       requestInit: { headers: { authorization: `Bearer ${record.token}` } },
-      fetch: watchStreams((reason) => self?.markLost(reason), heard),
+      fetch: hearingFetch((reason) => self?.markLost(reason), heard),
     });
     // The SDK's probe falls back to initialize as the spec's backward-compatibility section
     // asks: on an HTTP 4xx other than 401/403 (the v1 SDK example's 400 "Invalid or missing
@@ -189,7 +180,7 @@ export class Upstream {
       // Not awaited: a listen that is slow to be acknowledged must not hold up the connection.
       void this.#listen();
     }
-    this.#probeTimer = setInterval(() => this.#probe(), PROBE_INTERVAL_MS);
+    this.#stopTicking = everyTick(() => this.#tick());
   }
 
   /**
@@ -238,14 +229,20 @@ export class Upstream {
     });
   }
 
-  /** Catches a hung instance: one that has answered nothing since the last probe is asked. */
-  #probe(): void {
+  #tick(): void {
+    const now = performance.now();
     // Its lists are read again instead: changes to them are followed no other way.
-    if (this.unfollowed) return this.#reread();
-    const since = this.#lastTick;
-    this.#lastTick = performance.now();
-    // Anything it answered since the last tick (a probe's answer does not count) proves it.
-    if (this.heard.at > since) return;
+    if (this.unfollowed) {
+      if (now - this.#lastReread < PROBE_INTERVAL_MS) return;
+      this.#lastReread = now;
+      return this.#reread();
+    }
+    if (!this.#probing && this.heard.silent(now)) this.#probe();
+  }
+
+  /** Catches a hung instance: one that has been silent is asked. */
+  #probe(): void {
+    this.#probing = true;
     // A 2025 session is named, so that a session the server has ended shows: 404 (the spec),
     // or 400 (the v1 SDK's own example, which knows no ended sessions).
     const session = (this.client.transport as StreamableHTTPClientTransport | undefined)
@@ -259,6 +256,7 @@ export class Upstream {
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     }).then((response) => {
       response.body?.cancel();
+      this.heard.heard();
       if (session && (response.status === 404 || response.status === 400)) {
         this.markLost(`probe: the server ended the session (HTTP ${response.status})`);
       }
@@ -268,7 +266,7 @@ export class Upstream {
           e.name === "TimeoutError" ? `no answer in ${PROBE_TIMEOUT_MS} ms` : e.message
         }`,
       )
-    );
+    ).finally(() => this.#probing = false);
   }
 
   /** The probe of a server whose changes are not followed: its lists, read again. */
@@ -300,7 +298,7 @@ export class Upstream {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    clearInterval(this.#probeTimer);
+    this.#stopTicking?.();
     const transport = this.client.transport as StreamableHTTPClientTransport | undefined;
     // A 2025 session is ended with DELETE; a hung instance must not hold the hub up, and one
     // found dead gets none (nobody would answer it).
@@ -332,36 +330,4 @@ async function fetchLists(client: Client, timeout = CONNECT_TIMEOUT_MS): Promise
     caps.prompts ? client.listPrompts(undefined, fresh).then((r) => r.prompts) : [],
   ]);
   return { tools, resources, resourceTemplates, prompts };
-}
-
-/**
- * A fetch that watches a 2025 session's GET streams. One that breaks means the instance is
- * gone (or restarted), and we learn it at once, not at the next probe; so does a GET that
- * cannot reach it. One the server ends cleanly says nothing of the server: a server may close
- * its standalone stream whenever it likes (and a resumed response stream ends once its answer
- * is delivered), and the SDK opens it again.
- */
-function watchStreams(lost: (reason: string) => void, heard: Liveness): typeof fetch {
-  const watch = async (input: string | URL | Request, init?: RequestInit) => {
-    let response: Response;
-    try {
-      response = await fetch(input, init);
-    } catch (e) {
-      if (!init?.signal?.aborted) lost(`notification stream failed: ${(e as Error).message}`);
-      throw e;
-    }
-    heard.at = performance.now();
-    if (!response.ok) return response;
-    return onBodyEnd(response, (e) => {
-      if (e && !init?.signal?.aborted) lost(`notification stream broke: ${e.message}`);
-    });
-  };
-  // Every call is a POST: those go straight to fetch, on the hot path; an answer is news.
-  const post = (input: string | URL | Request, init?: RequestInit) =>
-    fetch(input, init).then((response) => {
-      heard.at = performance.now();
-      return response;
-    });
-  return (input, init) =>
-    (init?.method ?? "GET") === "GET" ? watch(input, init) : post(input, init);
 }

@@ -1,11 +1,22 @@
 // Learning when a long-lived HTTP response body ends (an SSE stream), by
 // passing it through unchanged: the instance uses it to know when a 2025
-// session's stream closes, the hub to notice an instance gone at once.
+// session's stream closes, the hub to notice an instance gone at once, and to
+// hear a server's keep-alive comments as proof that it still runs.
 
-/** Returns the same response whose body calls onEnd once, when it ends, breaks or is cancelled. */
-export function onBodyEnd(response: Response, onEnd: (error?: Error) => void): Response {
+/** Bytes read at most at a time from a fetched body; the buffer is reused, not reallocated. */
+const SCRATCH_BYTES = 64 * 1024;
+
+/**
+ * Returns the same response whose body calls onEnd once, when it ends, breaks or is cancelled,
+ * and onChunk for every chunk that passes.
+ */
+export function onBodyEnd(
+  response: Response,
+  onEnd: (error?: Error) => void,
+  onChunk?: () => void,
+): Response {
   if (!response.body) return response;
-  const reader = response.body.getReader();
+  const read = chunkReader(response.body);
   let ended = false;
   const end = (error?: Error) => {
     if (ended) return;
@@ -15,11 +26,14 @@ export function onBodyEnd(response: Response, onEnd: (error?: Error) => void): R
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await reader.read();
-        if (done) {
+        const chunk = await read.next();
+        if (!chunk) {
           controller.close();
           end();
-        } else controller.enqueue(value);
+        } else {
+          onChunk?.();
+          controller.enqueue(chunk);
+        }
       } catch (e) {
         controller.error(e);
         end(e as Error);
@@ -27,7 +41,7 @@ export function onBodyEnd(response: Response, onEnd: (error?: Error) => void): R
     },
     cancel(reason) {
       end();
-      return reader.cancel(reason);
+      return read.cancel(reason);
     },
   });
   return new Response(body, {
@@ -35,4 +49,37 @@ export function onBodyEnd(response: Response, onEnd: (error?: Error) => void): R
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * Reads a body chunk by chunk. A fetched body (a byte stream) is read into one reused buffer
+ * and each chunk copied out at its own size: read the default way, every read allocates and
+ * zeroes a fresh 64 KB buffer, so that a hub holding 200 idle streams, each with a keep-alive
+ * comment every 15 s, spent most of its idle time collecting those buffers.
+ */
+function chunkReader(body: ReadableStream<Uint8Array>) {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream (a body built in JavaScript): its chunks are already what they are.
+  }
+  if (!byob) {
+    const reader = body.getReader();
+    return {
+      next: async () => (await reader.read()).value,
+      cancel: (reason: unknown) => reader.cancel(reason),
+    };
+  }
+  const reader = byob;
+  let scratch: ArrayBuffer = new ArrayBuffer(SCRATCH_BYTES);
+  return {
+    async next(): Promise<Uint8Array | undefined> {
+      const { value, done } = await reader.read(new Uint8Array(scratch));
+      if (done || !value) return undefined;
+      scratch = value.buffer as ArrayBuffer;
+      return value.slice();
+    },
+    cancel: (reason: unknown) => reader.cancel(reason),
+  };
 }

@@ -333,10 +333,12 @@ Deno.test(
     const hub = await startHub(disco);
     try {
       inst.proc.kill("SIGSTOP");
+      // Its listen stream is open, so the hub waits for a keep-alive period (15 s) and 5 s
+      // more of silence before it probes (hub/liveness.ts); the probe waits 2 s for an answer.
       await until(
         "the probe to fail",
         async () => (await instances(hub.client))[0].state === "disconnected",
-        12_000,
+        40_000,
       );
       inst.proc.kill("SIGCONT");
       await until(
