@@ -198,6 +198,16 @@ export class Registry {
         return this.#connectDeferred();
       case "found": {
         const old = s.instances.get(msg.record.id);
+        // Its file came back unchanged (moved out and in, copied over itself): the same
+        // process on the same port, so a connection made or being made to it stands.
+        if (old && old.state !== "disconnected" && sameRecord(old.record, msg.record)) {
+          log.info(
+            `${msg.record.id} announced again, unchanged: its connection stands (${old.state})`,
+          );
+          old.path = msg.path;
+          old.fileGone = false;
+          return;
+        }
         if (old) {
           log.info(`${msg.record.id} announced again at ${msg.record.url}: reconnecting`);
           this.#disconnect(old, "replaced by a new announcement");
@@ -221,6 +231,7 @@ export class Registry {
         if (!entry) return;
         entry.fileGone = true;
         if (entry.state !== "connected") this.#forget(entry, "its discovery file was removed");
+        else log.debug(`${entry.record.id}: its discovery file was removed; still connected`);
         return;
       case "connected":
         if (!entry || msg.gen !== entry.gen) {
@@ -514,3 +525,6 @@ function learned(before: Entry["speaks"], u: Upstream, mode: ConnectMode): Entry
   }
   return speaks;
 }
+
+const sameRecord = (a: DiscoveryRecord, b: DiscoveryRecord) =>
+  JSON.stringify(a) === JSON.stringify(b);

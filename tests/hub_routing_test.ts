@@ -101,6 +101,50 @@ for (const { server, client, how } of asks) {
 }
 
 Deno.test(
+  "hub: an instance's file moved out and back in unchanged keeps its connection and the call in flight",
+  opts,
+  async () => {
+    const disco = await tempDir();
+    const inst = await startInstance({ project: await fixtureCopy(), discoveryDir: disco });
+    const hub = await startHub(disco);
+    const aside = await tempDir();
+    try {
+      const listed = async () => {
+        const { instances } = await call(hub.client, "instances_list") as {
+          instances: { state: string; connected_since?: string }[];
+        };
+        return instances[0];
+      };
+      const before = await until("connected", async () => {
+        const e = await listed();
+        return e?.state === "connected" ? e : null;
+      });
+      const inFlight = call(hub.client, "logs_wait", {
+        pattern: "never printed",
+        timeout_ms: 3000,
+      });
+      const outside = join(aside, "moved.json");
+      await Deno.rename(inst.file, outside);
+      await until(
+        "the file's absence seen",
+        () => /file was removed; still connected/.test(hub.stderr()),
+      );
+      await Deno.rename(outside, inst.file);
+      await until("the file read again", () => /announced again, unchanged/.test(hub.stderr()));
+      // The call ends as the instance answers it (its wait timed out), not as a broken connection.
+      const waited = await inFlight;
+      assert.equal(waited.timed_out, true);
+      const after = await listed();
+      assert.equal(after.state, "connected");
+      assert.equal(after.connected_since, before.connected_since);
+    } finally {
+      await hub.close();
+      await inst.stop();
+    }
+  },
+);
+
+Deno.test(
   "hub: the same id announced again (a new port) replaces the entry and reconnects",
   opts,
   async () => {
