@@ -4,10 +4,12 @@
 //   scripts_list, close): how many are served, and how long the slowest took;
 // - 1,000 initialize-only sessions, 50 in flight at a time, never ended, on a
 //   fresh instance: its RSS before, at the peak (VmHWM, reset before the burst)
-//   and right after it, with no quiet time for a collection; per session at the peak.
+//   and right after it, with no quiet time for a collection; per session at the peak;
+//   beside the same burst on the SDK's own stateful server (sdk_sessions_floor.ts).
 //
 //   deno task bench crowd
 
+import { join } from "node:path";
 import { connectInstance } from "../tests/helpers.ts";
 import { mib, ms, now, progress, row, sleep, stats } from "./stats.ts";
 import { idleProject } from "./fixture.ts";
@@ -50,22 +52,62 @@ export async function phaseCrowd() {
   );
 
   await a.inst.stop();
-  // As a checkout runs it, then as the installed command does (npm/bin/buzz.cjs's V8 flag).
-  await burst(project, disco, "checkout (deno run -A main.ts)", []);
-  await burst(project, disco, "installed command's V8 flags", [
-    "--v8-flags=--max-semi-space-size=2",
-  ]);
+  // As `deno run -A main.ts` runs it, then as buzz runs (the installed command, the binaries and
+  // deno task pass 2 MB semi-spaces), each beside the SDK's own stateful server with the same
+  // V8 flags: the floor under any server that keeps 2025 sessions on this SDK.
+  const runs: [string, string[]][] = [
+    ["no V8 flags", []],
+    ["as buzz runs (2 MB semi-spaces)", [SEMI]],
+  ];
+  for (const [label, flags] of runs) {
+    const b = await startAnnounced(project, disco, "burst", undefined, flags);
+    cleanups.push(() => void b.inst.stop());
+    const own = await burst(`buzz, ${label}`, b.record.url, b.record.token, b.inst.pid);
+    await b.inst.stop();
+    const floor = await sdkFloor(flags);
+    const sdk = await burst(`the SDK's own stateful server, ${label}`, floor.url, "", floor.pid);
+    await floor.stop();
+    progress(`buzz / SDK floor, ${label}: ${(own / sdk).toFixed(2)}×`);
+  }
 }
 
-/** SESSIONS initialize-only sessions on a fresh, settled instance; RSS at the peak and after. */
-async function burst(project: string, disco: string, label: string, denoArgs: string[]) {
+const SEMI = "--v8-flags=--max-semi-space-size=2";
+
+/** bench/sdk_sessions_floor.ts, started with the given Deno flags. */
+async function sdkFloor(denoArgs: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...denoArgs, join(import.meta.dirname!, "sdk_sessions_floor.ts")],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone */ }
+    await child.status;
+  };
+  cleanups.push(stop);
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the SDK floor server exited before it listened");
+    out += value;
+  }
+  reader.releaseLock();
+  return { url: JSON.parse(out.split("\n")[0]).url as string, pid: child.pid, stop };
+}
+
+/**
+ * SESSIONS initialize-only sessions on a fresh, settled server; RSS at the peak and right
+ * after. Returns the growth right after, in kB.
+ */
+async function burst(label: string, url: string, token: string, pid: number): Promise<number> {
   const area = "crowd";
-  progress(`${SESSIONS} initialize-only sessions, on a fresh instance: ${label}`);
-  const b = await startAnnounced(project, disco, "burst", undefined, denoArgs);
-  cleanups.push(() => void b.inst.stop());
-  const pid = b.inst.pid;
+  progress(`${SESSIONS} initialize-only sessions: ${label}`);
   const headers = {
-    authorization: `Bearer ${b.record.token}`,
+    authorization: `Bearer ${token}`,
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
   };
@@ -89,7 +131,7 @@ async function burst(project: string, disco: string, label: string, denoArgs: st
   const t0 = now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
     while (next++ < SESSIONS) {
-      const r = await fetch(b.record.url, { method: "POST", headers, body });
+      const r = await fetch(url, { method: "POST", headers, body });
       await r.body?.cancel();
       if (r.status !== 200) refused++;
     }
@@ -110,5 +152,5 @@ async function burst(project: string, disco: string, label: string, denoArgs: st
     mib(after.rss - before),
     `target ≤ ${TARGET_BURST_MB} MB; ${mib(after.rss)} right after`,
   );
-  await b.inst.stop();
+  return after.rss - before;
 }
