@@ -59,7 +59,11 @@ export function everyTick(fn: () => void): () => void {
  * the server: a server may close its standalone stream whenever it likes (and a resumed
  * response stream ends once its answer is delivered), and the SDK opens it again.
  */
-export function hearingFetch(lost: (reason: string) => void, heard: Liveness): typeof fetch {
+export function hearingFetch(
+  /** Returns whether the connection is being dropped for it. */
+  lost: (reason: string) => boolean,
+  heard: Liveness,
+): typeof fetch {
   return async (input, init) => {
     const get = (init?.method ?? "GET") === "GET";
     let response: Response;
@@ -79,7 +83,9 @@ export function hearingFetch(lost: (reason: string) => void, heard: Liveness): t
     heard.streams++;
     return onBodyEnd(response, (e) => {
       heard.streams--;
-      if (get && e && !init?.signal?.aborted) lost(`notification stream broke: ${e.message}`);
+      // Dropped, the connection is closed whole; its SDK client need not handle the break too.
+      return get && !!e && !init?.signal?.aborted &&
+        lost(`notification stream broke: ${e.message}`);
     }, () => heard.heard());
   };
 }

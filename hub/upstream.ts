@@ -115,7 +115,7 @@ export class Upstream {
     const heard = new Liveness();
     const transport = new StreamableHTTPClientTransport(new URL(record.url), {
       requestInit: { headers: { authorization: `Bearer ${record.token}` } },
-      fetch: hearingFetch((reason) => self?.markLost(reason), heard),
+      fetch: hearingFetch((reason) => self?.markLost(reason) ?? false, heard),
     });
     // The SDK's probe falls back to initialize as the spec's backward-compatibility section
     // asks: on an HTTP 4xx other than 401/403 (the v1 SDK example's 400 "Invalid or missing
@@ -288,10 +288,13 @@ export class Upstream {
     for (const uri of before) if (!uris.has(uri)) await this.client.unsubscribeResource({ uri });
   }
 
-  markLost(reason: string): void {
-    if (!this.#live || this.#lost || this.#closing) return;
+  /** Reports the connection lost (once); returns whether it is being dropped, now or before. */
+  markLost(reason: string): boolean {
+    if (!this.#live) return false;
+    if (this.#lost || this.#closing) return true;
     this.#lost = true;
     this.hooks.onLost(reason);
+    return true;
   }
 
   /** Closes the connection; pending calls reject at once. */
