@@ -53,11 +53,11 @@ export async function phaseCrowd() {
 
   await a.inst.stop();
   // As `deno run -A main.ts` runs it, then as buzz runs (the installed command, the binaries and
-  // deno task pass 2 MB semi-spaces), each beside the SDK's own stateful server with the same
+  // deno task pass 1 MB semi-spaces), each beside the SDK's own stateful server with the same
   // V8 flags: the floor under any server that keeps 2025 sessions on this SDK.
   const runs: [string, string[]][] = [
     ["no V8 flags", []],
-    ["as buzz runs (2 MB semi-spaces)", [SEMI]],
+    ["as buzz runs (1 MB semi-spaces)", [SEMI]],
   ];
   for (const [label, flags] of runs) {
     const b = await startAnnounced(project, disco, "burst", undefined, flags);
@@ -71,7 +71,7 @@ export async function phaseCrowd() {
   }
 }
 
-const SEMI = "--v8-flags=--max-semi-space-size=2";
+const SEMI = "--v8-flags=--max-semi-space-size=1";
 
 /** bench/sdk_sessions_floor.ts, started with the given Deno flags. */
 async function sdkFloor(denoArgs: string[]) {

@@ -20,7 +20,7 @@ import { duplicateMessage, runningInstanceFor } from "./single.ts";
 import { Supervisor } from "./supervise/supervisor.ts";
 import { activity } from "./activity.ts";
 import { startConsole } from "./views/console.ts";
-import { startedUp } from "../shared/collect.ts";
+import { mapLargeBlocks, startedUp } from "../shared/collect.ts";
 import { BrowserRoom } from "./browser/room.ts";
 
 export interface InstanceOptions {
@@ -249,6 +249,7 @@ export async function runInstance(opts: InstanceOptions): Promise<number> {
     });
   }
   startedUp();
+  mapLargeBlocks();
   return await done;
 }
 

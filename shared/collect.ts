@@ -48,14 +48,20 @@ export function workEnded(): void {
 /**
  * Start-up is over: loading modules left garbage and grew the young generation,
  * and a collection once things are quiet gives both back (about 8 MB).
- *
- * From here on, a block of 32 KB or more is its own mapping, handed back to the system when
- * freed. glibc raises that threshold to 32 MB as such blocks come and go, and then keeps
- * them in its heaps, where freed blocks between live ones stay resident: a burst of 1,000
- * sessions (each request's body and answer buffers) left 6 MB more behind without it.
  */
 export function startedUp(): void {
   noteGarbage(WORTH_IT);
+}
+
+/**
+ * From here on, a block of 32 KB or more is its own mapping, handed back to the system when
+ * freed. glibc raises that threshold to 32 MB as such blocks come and go, and then keeps them
+ * in its heaps, where freed blocks between live ones stay resident: a burst of 1,000 sessions
+ * on an instance (each request's body and answer buffers) left 6 MB more behind without it.
+ * Not for the hub: mapping and unmapping its connections' buffers cost it 0.5-0.8 ms of CPU
+ * per instance connected (of 5).
+ */
+export function mapLargeBlocks(): void {
   libc()?.symbols.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 }
 

@@ -42,10 +42,11 @@ const child = spawn(deno, [
   // What deno.json's "unstable" says for a source checkout: request.signal aborts only when a
   // client goes away, not after every answer (Deno's old way, which also prints a warning).
   "--unstable-no-legacy-abort",
-  // V8's young generation grows to 16 MB semi-spaces while a burst's survivors keep it busy
-  // (1,000 sessions opened at once: +62 MB at the peak); 2 MB holds that to about +35 MB, and
-  // ingesting a million log lines took no more CPU (measured: docs/performance.md).
-  "--v8-flags=--max-semi-space-size=2",
+  // V8's young generation grows to 16 MB semi-spaces while a burst keeps it busy (1,000
+  // sessions opened at once: +61 MB right after); 1 MB holds that to about +37 MB, beside
+  // +34 MB for the SDK's own stateful server, and ingesting a million log lines took no more
+  // CPU (measured: docs/performance.md). deno task and the binaries pass the same flag.
+  "--v8-flags=--max-semi-space-size=1",
   path.join(__dirname, "..", "lib", "main.js"),
   ...process.argv.slice(2),
 ], {
