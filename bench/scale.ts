@@ -1,8 +1,8 @@
 // Phase: one hub, 200 real MCP servers (the v1 SDK, with sessions: bench/fleet_server.mjs)
 // announced at once. How long until all are connected; the hub's CPU and RSS while idle with
-// all 200 (probes only); instances_list, routed calls and 200 concurrent slow calls; then all
-// 200 killed at once: how long until the hub has seen them all go, and how long a ping waits
-// meanwhile.
+// all 200 (it hears their streams' keep-alive comments, and probes one only once it falls
+// silent); instances_list, routed calls and 200 concurrent slow calls; then all 200 killed at
+// once: how long until the hub has seen them all go, and how long a ping waits meanwhile.
 //
 //   deno task bench scale      (BUZZ_BENCH_SCALE_IDLE_S: the idle window, default 60 s)
 
@@ -120,7 +120,7 @@ export async function phaseScale() {
   const fleetPct = (cpuMs(fleet.pid) - fleetCpu0) / wall * 100;
   row(
     area,
-    `hub CPU idle with ${COUNT} connected (probes only)`,
+    `hub CPU idle with ${COUNT} connected (their keep-alives heard, no probe due)`,
     `${idlePct.toFixed(2)} % of a core`,
     `target ≤ 1 %; the ${COUNT} servers: ${fleetPct.toFixed(2)} %; over ${
       (wall / 1000).toFixed(0)
