@@ -33,7 +33,7 @@ async function firstToolsList(
   return elapsed;
 }
 
-export async function phaseInstall(runs = 7) {
+export async function phaseInstall(runs = 15) {
   const area = "install";
   const work = await Deno.makeTempDir({ prefix: "buzz-bench-install-" });
   cleanups.push(() => Deno.remove(work, { recursive: true }));

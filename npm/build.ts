@@ -32,7 +32,7 @@ const NATIVE = ["@lydell/node-pty"];
  */
 const OPTIONAL = ["react-devtools-core"];
 
-/** The bundle's entry in lib/ (deno bundle names it after main.ts); bin/buzz.cjs runs it. */
+/** The bundle's entry in lib/ (deno bundle names it after main.ts); bin/launch.cjs names it. */
 const ENTRY = "main.js";
 
 /** The Deno that runs the bundle: the one that built it, pinned exactly. */
@@ -174,8 +174,10 @@ export async function build(out: string): Promise<void> {
     await Deno.writeTextFile(file, code);
   }
 
-  await Deno.copyFile(join(ROOT, "npm", "bin", "buzz.cjs"), join(out, "bin", "buzz.cjs"));
-  await Deno.chmod(join(out, "bin", "buzz.cjs"), 0o755);
+  for (const name of ["buzz", "launch.cjs", "install.cjs"]) {
+    await Deno.copyFile(join(ROOT, "npm", "bin", name), join(out, "bin", name));
+  }
+  await Deno.chmod(join(out, "bin", "buzz"), 0o755);
   await Deno.copyFile(join(ROOT, "README.md"), join(out, "README.md"));
   // Shipped so a project's buzz.json can name it in "$schema" from node_modules.
   await Deno.copyFile(join(ROOT, "buzz.schema.json"), join(out, "buzz.schema.json"));
@@ -184,7 +186,8 @@ export async function build(out: string): Promise<void> {
     version: VERSION,
     description: "buzz: your project's dev processes, served to AI coding agents over MCP",
     keywords: ["mcp", "model-context-protocol", "dev-server", "agent", "claude", "cursor"],
-    bin: { buzz: "bin/buzz.cjs" },
+    bin: { buzz: "bin/buzz" },
+    scripts: { postinstall: "node bin/install.cjs" },
     files: ["bin/", "lib/", "README.md", "buzz.schema.json"],
     engines: { node: ">=18" },
     // The platforms the `deno` package has binaries for.

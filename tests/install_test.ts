@@ -11,6 +11,8 @@ import { smoke } from "../npm/smoke.ts";
 import { tempDir, trimmedEnv } from "./helpers.ts";
 import { installTarball, packTarball, pathWithoutDeno, recorder, run } from "./npm_package.ts";
 
+const isWindows = Deno.build.os === "windows";
+
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
@@ -20,6 +22,12 @@ Deno.test(
     const work = await tempDir("buzz-install-");
     const tarball = await packTarball(work);
     const installed = await installTarball(tarball, work);
+    // On Linux and macOS the package's install script made `buzz` a shell script that
+    // starts Deno itself (bin/install.cjs).
+    if (!isWindows) {
+      const launcher = await Deno.readTextFile(await Deno.realPath(installed.buzz));
+      assert.match(launcher, /^#!\/bin\/sh\n/);
+    }
     const offline = recorder();
     try {
       // Only what a user's shell would have: a fresh HOME and a fresh Deno cache, a PATH
@@ -42,5 +50,27 @@ Deno.test(
     } finally {
       await offline.close();
     }
+  },
+);
+
+Deno.test(
+  "installed without its scripts (or on Windows), buzz runs through the Node launcher",
+  opts,
+  async () => {
+    const work = await tempDir("buzz-install-");
+    const installed = await installTarball(await packTarball(work), work, ["--ignore-scripts"]);
+    const env = trimmedEnv({
+      HOME: installed.home,
+      DENO_DIR: undefined,
+      PATH: await pathWithoutDeno(installed),
+    });
+    const launcher = await Deno.readTextFile(await Deno.realPath(installed.buzz));
+    if (!isWindows) assert.match(launcher, /^#!\/usr\/bin\/env node/);
+    const v = await run(installed.buzz, ["-v"], { env, clearEnv: true });
+    assert.equal(v.code, 0, v.text);
+    assert.equal(v.stdout.trim(), `buzz ${VERSION}`);
+    const steps: string[] = [];
+    await smoke({ command: [installed.buzz], env, say: (l) => steps.push(l) });
+    assert.equal(steps.length, 5, steps.join("\n"));
   },
 );

@@ -59,8 +59,15 @@ export interface Installed {
 export const OFFLINE_HINT = "npm installs the package offline, from the npm cache: run the setup " +
   "step first (bash .ci/setup), which installs the packed package once to fill that cache.";
 
-/** `npm install -g` from the tarball into a fresh prefix, with a fresh HOME, offline. */
-export async function installTarball(tarball: string, root: string): Promise<Installed> {
+/**
+ * `npm install -g` from the tarball into a fresh prefix, with a fresh HOME, offline; with
+ * `npmArgs` such as --ignore-scripts.
+ */
+export async function installTarball(
+  tarball: string,
+  root: string,
+  npmArgs: string[] = [],
+): Promise<Installed> {
   const prefix = join(root, "prefix"), home = join(root, "home");
   await Deno.mkdir(prefix, { recursive: true });
   await Deno.mkdir(home, { recursive: true });
@@ -75,6 +82,7 @@ export async function installTarball(tarball: string, root: string): Promise<Ins
     "--no-audit",
     "--no-fund",
     "--no-update-notifier",
+    ...npmArgs,
     tarball,
   ], { env: { HOME: home, USERPROFILE: home } });
   assert.equal(r.code, 0, `${r.text}\n${OFFLINE_HINT}`);
