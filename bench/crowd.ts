@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { connectInstance } from "../tests/helpers.ts";
 import { mib, ms, now, progress, row, sleep, stats } from "./stats.ts";
 import { idleProject } from "./fixture.ts";
-import { cleanups, memory, startAnnounced } from "./procs.ts";
+import { cleanups, firstJsonLine, memory, startAnnounced } from "./procs.ts";
 import { rawCall } from "./calls.ts";
 
 const CROWD = 200;
@@ -88,15 +88,8 @@ async function sdkFloor(denoArgs: string[]) {
     await child.status;
   };
   cleanups.push(stop);
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the SDK floor server exited before it listened");
-    out += value;
-  }
-  reader.releaseLock();
-  return { url: JSON.parse(out.split("\n")[0]).url as string, pid: child.pid, stop };
+  const { url } = await firstJsonLine<{ url: string }>(child.stdout, "the SDK floor server");
+  return { url, pid: child.pid, stop };
 }
 
 /**

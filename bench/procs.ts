@@ -172,3 +172,19 @@ export interface Hub {
   stderr: () => string;
   close(): Promise<void>;
 }
+
+/** The first line a child prints on stdout, parsed as JSON (how the bench's servers say they are up). */
+export async function firstJsonLine<T>(
+  stdout: ReadableStream<Uint8Array>,
+  who: string,
+): Promise<T> {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${who} exited before it said it was up`);
+    out += value;
+  }
+  reader.releaseLock();
+  return JSON.parse(out.split("\n")[0]) as T;
+}

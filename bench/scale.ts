@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { mib, ms, now, poll, progress, row, sleep, stats } from "./stats.ts";
-import { cleanups, cpuMs, memory } from "./procs.ts";
+import { cleanups, cpuMs, firstJsonLine, memory } from "./procs.ts";
 import { listInstances } from "./calls.ts";
 import { spawnHub } from "./hubs.ts";
 import { toolDir } from "../tests/tools.ts";
@@ -53,15 +53,8 @@ export async function phaseScale() {
     if (!killed) fleet.kill("SIGKILL");
     await fleet.status;
   });
-  const reader = fleet.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the fleet exited before announcing");
-    out += value;
-  }
+  const { ids } = await firstJsonLine<{ ids: string[] }>(fleet.stdout, "the fleet");
   const announcedAt = now();
-  const ids: string[] = JSON.parse(out.split("\n")[0]).ids;
   const hubCpu0 = cpuMs(hub.pid);
   const fleetCpuAt0 = cpuMs(fleet.pid);
   let last: Awaited<ReturnType<typeof listInstances>> = [];

@@ -40,12 +40,7 @@ Deno.test(
         LANG: "C.UTF-8",
         ...offline.env,
       });
-      const v = await run(installed.buzz, ["-v"], { env, clearEnv: true });
-      assert.equal(v.code, 0, v.text);
-      assert.equal(v.stdout.trim(), `buzz ${VERSION}`);
-      const steps: string[] = [];
-      await smoke({ command: [installed.buzz], env, say: (l) => steps.push(l) });
-      assert.equal(steps.length, 5, steps.join("\n"));
+      await runsAsBuzz(installed.buzz, env);
       assert.deepEqual(offline.asked, [], "nothing asked a registry or a proxy");
     } finally {
       await offline.close();
@@ -66,11 +61,16 @@ Deno.test(
     });
     const launcher = await Deno.readTextFile(await Deno.realPath(installed.buzz));
     if (!isWindows) assert.match(launcher, /^#!\/usr\/bin\/env node/);
-    const v = await run(installed.buzz, ["-v"], { env, clearEnv: true });
-    assert.equal(v.code, 0, v.text);
-    assert.equal(v.stdout.trim(), `buzz ${VERSION}`);
-    const steps: string[] = [];
-    await smoke({ command: [installed.buzz], env, say: (l) => steps.push(l) });
-    assert.equal(steps.length, 5, steps.join("\n"));
+    await runsAsBuzz(installed.buzz, env);
   },
 );
+
+/** `buzz -v`, then an instance and a hub driven by a real MCP client (npm/smoke.ts). */
+async function runsAsBuzz(buzz: string, env: Record<string, string>) {
+  const v = await run(buzz, ["-v"], { env, clearEnv: true });
+  assert.equal(v.code, 0, v.text);
+  assert.equal(v.stdout.trim(), `buzz ${VERSION}`);
+  const steps: string[] = [];
+  await smoke({ command: [buzz], env, say: (l) => steps.push(l) });
+  assert.equal(steps.length, 5, steps.join("\n"));
+}
