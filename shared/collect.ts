@@ -28,7 +28,6 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 /** Requests being handled right now (begun, not yet ended). */
 let inFlight = 0;
 let gc: (() => void) | null | undefined;
-let trim: (() => void) | null | undefined;
 
 /** Notes work that left about `bytes` of garbage; collects once it is over. */
 export function noteGarbage(bytes: number): void {
@@ -87,8 +86,7 @@ export async function collectNow(): Promise<boolean> {
   const t0 = performance.now();
   gc?.();
   const t1 = performance.now();
-  trim ??= loadTrim();
-  trim?.();
+  libc()?.symbols.malloc_trim(0n);
   // The pause it costs, for a trace at --log-level debug.
   log.debug(
     `collected: gc ${(t1 - t0).toFixed(1)} ms, malloc_trim ${
@@ -118,12 +116,6 @@ function libc(): Deno.DynamicLibrary<typeof LIBC_SYMBOLS> | null {
     }
   }
   return glibc;
-}
-
-/** glibc's malloc_trim(0). */
-function loadTrim(): (() => void) | null {
-  const lib = libc();
-  return lib ? () => void lib.symbols.malloc_trim(0n) : null;
 }
 
 /**
